@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package orch needs to build, test and plot.
+# This file is the single source of the package list: .ci/run and the README call it.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain; cmake is needed by Meson's cmake dependency lookups (SQLiteCpp, MuJoCo)
+  build-essential meson ninja-build pkg-config cmake ccache git
+  # libraries
+  libtorch-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev
+  libgtest-dev libgmock-dev libmujoco-dev
+  # without an explicit OpenBLAS, libtorch falls back to reference BLAS (7-12x slower)
+  libopenblas0-openmp
+  # tools/: plots and reports, and sqlite3 for reading the store by hand
+  python3 python3-matplotlib python3-numpy sqlite3
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
