@@ -1,0 +1,32 @@
+// src/common/string_util.h: small string utilities and the "did you mean" matcher.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orch {
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+std::vector<std::string> Split(std::string_view text, char separator);
+bool StartsWith(std::string_view text, std::string_view prefix);
+bool EndsWith(std::string_view text, std::string_view suffix);
+std::string_view Trim(std::string_view text);
+std::string ToLower(std::string_view text);
+
+/// Edit distance with adjacent transpositions (optimal string alignment), so that a swapped pair
+/// of letters (`horzion`) counts as one mistake.
+int EditDistance(std::string_view a, std::string_view b);
+
+/// The candidates close enough to `name` to be a likely typo, closest first (at most `limit`).
+std::vector<std::string> ClosestMatches(std::string_view name,
+                                        const std::vector<std::string>& candidates,
+                                        size_t limit = 3);
+
+/// "Did you mean 'x'?" or "Did you mean one of 'x', 'y'?"; empty when nothing is close.
+std::string DidYouMeanSentence(std::string_view name, const std::vector<std::string>& candidates);
+
+/// 'text' with single quotes, as used in messages.
+std::string Quoted(std::string_view text);
+
+}  // namespace orch
