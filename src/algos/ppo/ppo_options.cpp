@@ -1,0 +1,113 @@
+// src/algos/ppo/ppo_options.cpp
+#include "algos/ppo/ppo_options.h"
+
+#include <fmt/format.h>
+
+namespace orch::ppo {
+namespace {
+
+using config::Node;
+
+std::unique_ptr<config::Schema> BuildPolicySchema() {
+  config::SchemaBuilder<PolicyOptions> b(
+      "ppo.policy", "the policy bundle PPO receives from the registry and factory");
+  using O = PolicyOptions;
+  b.Field("type", &O::type, "registered policy: lstm (factored masked LSTM) or mlp")
+      .Choices({"lstm", "mlp"});
+  b.Field("feature_dim", &O::feature_dim, "feature net width (lstm)").Min(1);
+  b.Field("lstm_hidden_dim", &O::lstm_hidden_dim, "LSTM hidden size (lstm)").Min(1);
+  b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)").Min(1);
+  b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)")
+      .Min(1)
+      .MinItems(1);
+  b.Field("activation", &O::activation, "MLP activation (mlp)").Choices({"tanh", "relu"});
+  b.Field("hidden_gain", &O::hidden_gain, "orthogonal init gain of hidden layers").Positive();
+  b.Field("actor_out_gain", &O::actor_out_gain, "orthogonal init gain of actor outputs")
+      .Positive();
+  b.Field("value_out_gain", &O::value_out_gain, "orthogonal init gain of the value output")
+      .Positive();
+  b.Field("log_std_init", &O::log_std_init, "initial state-independent log-std (continuous)");
+  b.Field("mask_fill", &O::mask_fill, "logit of masked actions (-1e4: float32-safe)")
+      .Max(-1e3);
+  b.Field("compile_mode", &O::compile_mode, "graph compilation; LibTorch 1.13 has none")
+      .Choices({"off"});
+  b.Field("device", &O::device, "where the network lives").Choices({"cpu"});
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildSchema() {
+  config::SchemaBuilder<PpoOptions> b(
+      "ppo", "PPO with an injected PolicyBundle (ppo-policy.md)");
+  using O = PpoOptions;
+  b.Field("total_steps", &O::total_steps, "environment steps of training, all envs").Min(1);
+  b.Field("num_envs", &O::num_envs, "parallel environments").Min(1);
+  b.Field("num_steps", &O::num_steps, "rollout length per env and update").Min(1);
+  b.Field("lr", &O::lr, "Adam learning rate").Positive();
+  b.Field("adam_eps", &O::adam_eps, "Adam epsilon").Positive();
+  b.Field("anneal_lr", &O::anneal_lr, "decay the learning rate linearly to 0");
+  b.Field("weight_decay", &O::weight_decay, "Adam weight decay").NonNegative();
+  b.Field("gamma", &O::gamma, "discount").Range(0, 1);
+  b.Field("gae_lambda", &O::gae_lambda, "GAE lambda").Range(0, 1);
+  b.Field("num_minibatches", &O::num_minibatches, "minibatches per epoch").Min(1);
+  b.Field("update_epochs", &O::update_epochs, "epochs per update (feed-forward policies)")
+      .Min(1);
+  b.Field("recurrent_epochs", &O::recurrent_epochs, "epochs per update (recurrent policies)")
+      .Min(1);
+  b.Field("norm_adv", &O::norm_adv, "normalise advantages");
+  b.Field("adv_norm_scope", &O::adv_norm_scope,
+          "minibatch: per minibatch (CleanRL); buffer: once per rollout (Esper)")
+      .Choices({"minibatch", "buffer"});
+  b.Field("clip_coef", &O::clip_coef, "surrogate clip ratio").Positive();
+  b.Field("clip_vloss", &O::clip_vloss, "clip the value loss around the old values");
+  b.Field("value_clip", &O::value_clip, "value clip range").Positive();
+  b.Field("ent_coef", &O::ent_coef, "entropy bonus weight").NonNegative();
+  b.Field("normalize_entropy", &O::normalize_entropy,
+          "divide each head's entropy by log(#valid actions) (Esper)");
+  b.Field("vf_coef", &O::vf_coef, "value loss weight").NonNegative();
+  b.Field("max_grad_norm", &O::max_grad_norm, "global gradient-norm clip").Positive();
+  b.Field("target_kl", &O::target_kl, "KL target for early stopping; null = no early stop")
+      .Positive();
+  b.Field("kl_stop_factor", &O::kl_stop_factor,
+          "stop the epoch when approx-KL > kl_stop_factor * target_kl (checked before the step)")
+      .Positive();
+  b.Field("factored_objective", &O::factored_objective,
+          "per_head: a ratio per action head (Esper); joint_sum: summed log-probs (SB3)")
+      .Choices({"per_head", "joint_sum"});
+  b.Field("bootstrap", &O::bootstrap,
+          "what ends bootstrapping: terminated (Gymnasium) or terminated_or_truncated (CleanRL)")
+      .Choices({"terminated", "terminated_or_truncated"});
+  b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes").Min(1);
+  b.Field("eval_every", &O::eval_every, "environment steps between evaluations").Min(1);
+  b.Section("policy", &O::policy, PolicySchema(), "the injected policy bundle");
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* envs = section.Find("num_envs");
+    const Node* steps = section.Find("num_steps");
+    const Node* minibatches = section.Find("num_minibatches");
+    if (!envs || !steps || !minibatches || !envs->IsInt() || !steps->IsInt() ||
+        !minibatches->IsInt() || minibatches->AsInt() <= 0) {
+      return;
+    }
+    int64_t batch = envs->AsInt() * steps->AsInt();
+    if (batch % minibatches->AsInt() != 0) {
+      diagnostics.Error(minibatches->origin(), path + ".num_minibatches",
+                        fmt::format("must divide the batch num_envs * num_steps = {}, got {}",
+                                    batch, minibatches->AsInt()),
+                        {}, "rule");
+    }
+  });
+  return b.Build();
+}
+
+}  // namespace
+
+const config::Schema& PolicySchema() {
+  static const std::unique_ptr<config::Schema> schema = BuildPolicySchema();
+  return *schema;
+}
+
+const config::Schema& PpoSchema() {
+  static const std::unique_ptr<config::Schema> schema = BuildSchema();
+  return *schema;
+}
+
+}  // namespace orch::ppo

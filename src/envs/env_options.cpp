@@ -1,0 +1,158 @@
+// src/envs/env_options.cpp
+#include "envs/env_options.h"
+
+#include <fmt/format.h>
+
+namespace orch::envs {
+namespace {
+
+using config::Node;
+
+std::unique_ptr<config::Schema> BuildDmcTask() {
+  config::SchemaBuilder<DmcTaskOptions> b(
+      "env", "a DMControl-style MuJoCo task behind an action repeat (tdmpc2.md §9-12)");
+  using O = DmcTaskOptions;
+  b.Field("name", &O::name, "the task").Choices(DmcTaskNames());
+  b.Field("action_repeat", &O::action_repeat, "control steps per decision (rewards summed)")
+      .Min(1);
+  b.Field("episode_length", &O::episode_length,
+          "control steps per episode (time limit / control timestep)")
+      .Min(1);
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* length = section.Find("episode_length");
+    const Node* repeat = section.Find("action_repeat");
+    if (length && repeat && length->IsInt() && repeat->IsInt() && repeat->AsInt() > 0 &&
+        length->AsInt() % repeat->AsInt() != 0) {
+      diagnostics.Error(repeat->origin(), path + ".action_repeat",
+                        fmt::format("must divide episode_length ({}), got {}", length->AsInt(),
+                                    repeat->AsInt()),
+                        {}, "rule");
+    }
+  });
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildControlledPendulum() {
+  config::SchemaBuilder<ControlledPendulumOptions> b(
+      "env", "the TAM notes' controlled pendulum with two dynamics regimes (tam.md §9)");
+  using O = ControlledPendulumOptions;
+  b.Field("name", &O::name, "the env").Choices({"controlled-pendulum"});
+  b.Field("dt", &O::dt, "semi-implicit Euler step in seconds").Positive();
+  b.Field("gravity", &O::gravity, "regime 0: acc = -gravity sin(theta) - friction omega + a");
+  b.Field("friction", &O::friction, "regime 0 friction").NonNegative();
+  b.Field("gravity_regime1", &O::gravity_regime1, "regime 1 gravity term");
+  b.Field("friction_regime1", &O::friction_regime1, "regime 1 friction").NonNegative();
+  b.Field("gain_regime1", &O::gain_regime1, "regime 1 actuator gain");
+  b.Field("dead_zone_regime1", &O::dead_zone_regime1, "regime 1 dead-zone width (0 = off)")
+      .NonNegative();
+  b.Field("invert_regime1", &O::invert_regime1, "regime 1 inverts the sign of the action");
+  b.Field("noise_std", &O::noise_std, "std of the noise added to theta and omega each step")
+      .NonNegative();
+  b.Field("reset_theta", &O::reset_theta, "angle at reset (0 = hanging down)");
+  b.Field("reset_omega", &O::reset_omega, "angular velocity at reset");
+  b.Field("max_action", &O::max_action, "actions are clipped to +-max_action").Positive();
+  b.Field("switch_mid_episode", &O::switch_mid_episode,
+          "flip the regime with switch_prob before every step");
+  b.Field("switch_prob", &O::switch_prob, "per-step regime flip probability").Range(0, 1);
+  b.Field("regime_block", &O::regime_block,
+          "episode i starts in regime (i / regime_block) mod 2")
+      .Min(1);
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildCartPole() {
+  config::SchemaBuilder<CartPoleOptions> b("env", "CartPole-v1 (Gymnasium dynamics)");
+  using O = CartPoleOptions;
+  b.Field("name", &O::name, "the env").Choices({"cartpole"});
+  b.Field("max_episode_steps", &O::max_episode_steps, "truncation").Min(1);
+  b.Field("hide_velocity", &O::hide_velocity, "observe (x, theta) only (the LSTM check)");
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildPendulum() {
+  config::SchemaBuilder<PendulumOptions> b("env", "Pendulum-v1 (Gymnasium dynamics)");
+  using O = PendulumOptions;
+  b.Field("name", &O::name, "the env").Choices({"pendulum"});
+  b.Field("max_episode_steps", &O::max_episode_steps, "truncation").Min(1);
+  b.Field("max_speed", &O::max_speed, "angular velocity clip").Positive();
+  b.Field("max_torque", &O::max_torque, "torque clip").Positive();
+  b.Field("dt", &O::dt, "integration step in seconds").Positive();
+  b.Field("gravity", &O::gravity, "g").Positive();
+  b.Field("mass", &O::mass, "pole mass").Positive();
+  b.Field("length", &O::length, "pole length").Positive();
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildInvalidAction() {
+  config::SchemaBuilder<InvalidActionOptions> b(
+      "env", "identity task with masked actions (MaskablePPO's InvalidActionEnv)");
+  using O = InvalidActionOptions;
+  b.Field("name", &O::name, "the env").Choices({"invalid-action"});
+  b.Field("dim", &O::dim, "number of actions and states").Min(2);
+  b.Field("num_invalid", &O::num_invalid, "masked actions per step").Min(0);
+  b.Field("episode_length", &O::episode_length, "steps per episode").Min(1);
+  b.Field("num_heads", &O::num_heads, "action heads (> 1: multi-discrete)").Min(1);
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* dim = section.Find("dim");
+    const Node* invalid = section.Find("num_invalid");
+    if (dim && invalid && dim->IsInt() && invalid->IsInt() && invalid->AsInt() >= dim->AsInt()) {
+      diagnostics.Error(invalid->origin(), path + ".num_invalid",
+                        fmt::format("must be below dim ({}) so that a valid action remains, "
+                                    "got {}",
+                                    dim->AsInt(), invalid->AsInt()),
+                        {}, "rule");
+    }
+  });
+  return b.Build();
+}
+
+std::unique_ptr<config::Schema> BuildSeedGarden() {
+  config::SchemaBuilder<SeedGardenOptions> b(
+      "env", "synthetic stand-in for Esper's seed lifecycle on a host model (ppo-policy.md §8)");
+  using O = SeedGardenOptions;
+  b.Field("name", &O::name, "the env").Choices({"seed-garden"});
+  b.Field("num_slots", &O::num_slots, "slots a seed can grow in").Range(1, 8);
+  b.Field("episode_length", &O::episode_length, "host epochs per episode").Min(1);
+  b.Field("param_rent", &O::param_rent, "rent per unit of added parameters").NonNegative();
+  b.Field("rent_cap", &O::rent_cap, "cap of the rent term").NonNegative();
+  b.Field("shaping_weight", &O::shaping_weight, "potential-based stage shaping").NonNegative();
+  b.Field("germinate_cost", &O::germinate_cost, "cost of GERMINATE").NonNegative();
+  b.Field("fossilize_cost", &O::fossilize_cost, "cost of FOSSILIZE").NonNegative();
+  b.Field("prune_cost", &O::prune_cost, "cost of PRUNE").NonNegative();
+  b.Field("set_alpha_cost", &O::set_alpha_cost, "cost of SET_ALPHA_TARGET").NonNegative();
+  return b.Build();
+}
+
+}  // namespace
+
+const std::vector<std::string>& DmcTaskNames() {
+  static const std::vector<std::string> names = {"cheetah-run", "walker-walk",
+                                                 "pendulum-swingup"};
+  return names;
+}
+
+#define ORCH_SCHEMA_SINGLETON(Function, Builder)                      \
+  const config::Schema& Function() {                                 \
+    static const std::unique_ptr<config::Schema> schema = Builder(); \
+    return *schema;                                                  \
+  }
+ORCH_SCHEMA_SINGLETON(DmcTaskSchema, BuildDmcTask)
+ORCH_SCHEMA_SINGLETON(ControlledPendulumSchema, BuildControlledPendulum)
+ORCH_SCHEMA_SINGLETON(CartPoleSchema, BuildCartPole)
+ORCH_SCHEMA_SINGLETON(PendulumSchema, BuildPendulum)
+ORCH_SCHEMA_SINGLETON(InvalidActionSchema, BuildInvalidAction)
+ORCH_SCHEMA_SINGLETON(SeedGardenSchema, BuildSeedGarden)
+#undef ORCH_SCHEMA_SINGLETON
+
+std::vector<std::pair<std::string, const config::Schema*>> EnvSchemas() {
+  std::vector<std::pair<std::string, const config::Schema*>> schemas;
+  for (const auto& task : DmcTaskNames()) schemas.emplace_back(task, &DmcTaskSchema());
+  schemas.emplace_back("controlled-pendulum", &ControlledPendulumSchema());
+  schemas.emplace_back("cartpole", &CartPoleSchema());
+  schemas.emplace_back("pendulum", &PendulumSchema());
+  schemas.emplace_back("invalid-action", &InvalidActionSchema());
+  schemas.emplace_back("seed-garden", &SeedGardenSchema());
+  return schemas;
+}
+
+}  // namespace orch::envs
