@@ -1,0 +1,30 @@
+// src/app/commands.h: the orch commands, one function and one CommandSpec each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+
+namespace orch::app {
+
+/// A command: its spec (usage, options, help) and its entry point. `args` are the words after
+/// the command name; the result is the process exit code.
+struct Command {
+  const CommandSpec& (*spec)();
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const CommandSpec& ComposeSpec();
+int RunCompose(const std::vector<std::string>& args);
+
+const CommandSpec& PlanSpec();
+int RunPlan(const std::vector<std::string>& args);
+
+const CommandSpec& SchemaSpec();
+int RunSchema(const std::vector<std::string>& args);
+
+/// Every command, in the order `orch --help` lists them.
+const std::vector<Command>& Commands();
+
+}  // namespace orch::app
