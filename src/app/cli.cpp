@@ -80,6 +80,22 @@ ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
   return parsed;
 }
 
+std::optional<ParsedArgs> ParseCommand(const CommandSpec& spec,
+                                       const std::vector<std::string>& args,
+                                       size_t min_positional) {
+  ParsedArgs parsed = ParseArgs(spec, args);
+  if (parsed.help) {
+    std::fputs(CommandHelp(spec).c_str(), stdout);
+    return std::nullopt;
+  }
+  if (parsed.positional.size() < min_positional) {
+    throw UsageError(fmt::format("orch {} needs {}. See 'orch {} --help'", spec.name,
+                                 min_positional == 1 ? "a CONFIG file" : "more arguments",
+                                 spec.name));
+  }
+  return parsed;
+}
+
 std::string CommandHelp(const CommandSpec& spec) {
   std::string out = fmt::format("usage: orch {} {}\n\n{}\n", spec.name, spec.usage, spec.summary);
   if (!spec.description.empty()) out += "\n" + spec.description + "\n";

@@ -49,6 +49,12 @@ struct ParsedArgs {
 /// a missing value, with a "did you mean". `--help`/`-h` sets `help`; `--` ends the options.
 ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& args);
 
+/// Parses a command's arguments; prints its help and returns nullopt for --help. Throws
+/// UsageError when fewer than `min_positional` positional arguments are given.
+std::optional<ParsedArgs> ParseCommand(const CommandSpec& spec,
+                                       const std::vector<std::string>& args,
+                                       size_t min_positional = 0);
+
 /// The --help text of a command.
 std::string CommandHelp(const CommandSpec& spec);
 

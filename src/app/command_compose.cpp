@@ -80,14 +80,9 @@ const CommandSpec& ComposeSpec() {
 }
 
 int RunCompose(const std::vector<std::string>& args) {
-  ParsedArgs parsed = ParseArgs(ComposeSpec(), args);
-  if (parsed.help) {
-    std::fputs(CommandHelp(ComposeSpec()).c_str(), stdout);
-    return kExitOk;
-  }
-  if (parsed.positional.empty()) {
-    throw UsageError("orch compose needs a CONFIG file. See 'orch compose --help'");
-  }
+  std::optional<ParsedArgs> maybe_parsed = ParseCommand(ComposeSpec(), args, 1);
+  if (!maybe_parsed) return kExitOk;
+  const ParsedArgs& parsed = *maybe_parsed;
   const bool json = parsed.Flag("json");
   ConfigSource source{parsed.positional[0], parsed.Value("config-dir"),
                       !parsed.Flag("no-schema")};

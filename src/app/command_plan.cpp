@@ -69,14 +69,9 @@ const CommandSpec& PlanSpec() {
 }
 
 int RunPlan(const std::vector<std::string>& args) {
-  ParsedArgs parsed = ParseArgs(PlanSpec(), args);
-  if (parsed.help) {
-    std::fputs(CommandHelp(PlanSpec()).c_str(), stdout);
-    return kExitOk;
-  }
-  if (parsed.positional.empty()) {
-    throw UsageError("orch plan needs a CONFIG file. See 'orch plan --help'");
-  }
+  std::optional<ParsedArgs> maybe_parsed = ParseCommand(PlanSpec(), args, 1);
+  if (!maybe_parsed) return kExitOk;
+  const ParsedArgs& parsed = *maybe_parsed;
   uint64_t shuffle_seed = 0;
   if (auto text = parsed.Value("shuffle-seed")) {
     try {

@@ -66,11 +66,9 @@ const CommandSpec& SchemaSpec() {
 }
 
 int RunSchema(const std::vector<std::string>& args) {
-  ParsedArgs parsed = ParseArgs(SchemaSpec(), args);
-  if (parsed.help) {
-    std::fputs(CommandHelp(SchemaSpec()).c_str(), stdout);
-    return kExitOk;
-  }
+  std::optional<ParsedArgs> maybe_parsed = ParseCommand(SchemaSpec(), args, 0);
+  if (!maybe_parsed) return kExitOk;
+  const ParsedArgs& parsed = *maybe_parsed;
   if (parsed.positional.size() > 1) {
     throw UsageError("orch schema takes at most one NAMESPACE. See 'orch schema --help'");
   }

@@ -47,28 +47,32 @@ std::string Diagnostic::ToJson() const {
   return json.Take();
 }
 
-void Diagnostics::Error(Origin origin, std::string key, std::string message,
-                        std::string suggestion, std::string kind) {
+namespace {
+
+Diagnostic Make(Severity severity, Origin origin, std::string key, std::string message,
+                std::string suggestion, std::string kind) {
   Diagnostic d;
-  d.severity = Severity::kError;
+  d.severity = severity;
   d.origin = std::move(origin);
   d.key = std::move(key);
   d.message = std::move(message);
   d.suggestion = std::move(suggestion);
   d.kind = std::move(kind);
-  items_.push_back(std::move(d));
+  return d;
+}
+
+}  // namespace
+
+void Diagnostics::Error(Origin origin, std::string key, std::string message,
+                        std::string suggestion, std::string kind) {
+  items_.push_back(Make(Severity::kError, std::move(origin), std::move(key), std::move(message),
+                        std::move(suggestion), std::move(kind)));
 }
 
 void Diagnostics::Warning(Origin origin, std::string key, std::string message,
                           std::string suggestion, std::string kind) {
-  Diagnostic d;
-  d.severity = Severity::kWarning;
-  d.origin = std::move(origin);
-  d.key = std::move(key);
-  d.message = std::move(message);
-  d.suggestion = std::move(suggestion);
-  d.kind = std::move(kind);
-  items_.push_back(std::move(d));
+  items_.push_back(Make(Severity::kWarning, std::move(origin), std::move(key),
+                        std::move(message), std::move(suggestion), std::move(kind)));
 }
 
 void Diagnostics::Append(const Diagnostics& other) {
