@@ -60,6 +60,7 @@ void Sha256::Compress(const uint8_t* block) {
 }
 
 void Sha256::Update(const void* data, size_t size) {
+  if (size == 0) return;  // data may be null then
   const auto* bytes = static_cast<const uint8_t*>(data);
   total_bytes_ += size;
   // top up a partial block first, then whole blocks straight from the input

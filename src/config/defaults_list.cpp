@@ -707,8 +707,8 @@ std::vector<DefaultsEntry> ParseDefaultsList(const Node& defaults) {
   if (defaults.IsNull()) return entries;
   if (!defaults.IsList()) {
     throw ConfigError(defaults.origin(), "defaults",
-                      fmt::format("the defaults list must be a list, found a {}",
-                                  TypeName(defaults.type())),
+                      fmt::format("the defaults list must be a list, found {}",
+                                  TypeWithArticle(defaults.type())),
                       {}, "compose");
   }
   for (const Node& item : defaults.AsList()) {

@@ -23,6 +23,13 @@ const char* TypeName(NodeType type) {
   return "?";
 }
 
+std::string TypeWithArticle(NodeType type) {
+  std::string name = TypeName(type);
+  bool vowel = name[0] == 'a' || name[0] == 'e' || name[0] == 'i' || name[0] == 'o' ||
+               name[0] == 'u';
+  return (vowel ? "an " : "a ") + name;
+}
+
 Node Node::Null(Origin origin) {
   Node node;
   node.origin_ = std::move(origin);

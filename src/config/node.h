@@ -16,6 +16,8 @@ enum class NodeType : uint8_t { kNull, kMissing, kBool, kInt, kFloat, kString, k
 /// Name of a type as users read it in messages: null, missing, bool, int, float, string, list,
 /// dict.
 const char* TypeName(NodeType type);
+/// The type name with its article: `an int`, `a list`.
+std::string TypeWithArticle(NodeType type);
 
 /// A config value: null, `???` (missing, mandatory), bool, int, float, string, list or mapping.
 /// Mappings keep insertion order (the order of the YAML file). Value semantics: copying a Node
@@ -81,8 +83,8 @@ class Node {
   /// Structural equality: same types and values (an int never equals a float); origins ignored.
   bool Equals(const Node& other) const;
 
-  /// A short rendering for messages: scalars as written in YAML (`'fast'` quoted), containers in
-  /// flow style, shortened past `max_length` characters.
+  /// A short rendering for messages: scalars as YAML writes them (quoted only where YAML needs
+  /// it: `fast`, `'yes'`), containers in flow style, shortened past `max_length` characters.
   std::string Describe(size_t max_length = 60) const;
 
  private:

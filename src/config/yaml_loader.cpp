@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -14,6 +17,7 @@
 
 #include "common/error.h"
 #include "common/string_util.h"
+#include "config/key_path.h"
 
 namespace orch::config {
 namespace {
@@ -101,85 +105,151 @@ std::optional<double> ParseFloatLiteral(std::string_view text) {
   return value;
 }
 
+/// True for text with the int grammar (`[+-]?(0|[1-9](_?[0-9])*)`), whatever its size.
+bool IsIntShaped(std::string_view text) {
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+  std::string digits;
+  if (!ReadDigitRun(text, digits)) return false;
+  return digits.size() == 1 || digits[0] != '0';
+}
+
 Origin MarkOrigin(const YAML::Mark& mark, const std::string& display_path) {
   if (mark.line < 0) return Origin::File(display_path, 0, 0);
   return Origin::File(display_path, mark.line + 1, mark.column + 1);
 }
 
+/// The position after the quoted scalar that starts at `open` in `source`, or npos when the
+/// quote is never closed (yaml-cpp 0.7 accepts a quote left open before a final newline).
+size_t ClosingQuote(std::string_view source, size_t open) {
+  const char quote = source[open];
+  for (size_t i = open + 1; i < source.size(); ++i) {
+    if (quote == '"' && source[i] == '\\') {
+      ++i;
+    } else if (source[i] == quote) {
+      if (quote == '\'' && i + 1 < source.size() && source[i + 1] == '\'') {
+        ++i;  // '' is an escaped quote
+      } else {
+        return i + 1;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
 class Converter {
  public:
-  explicit Converter(const std::string& display_path) : display_path_(display_path) {}
+  Converter(std::string_view source, const std::string& display_path)
+      : source_(source), display_path_(display_path) {}
 
-  Node Convert(const YAML::Node& yaml, const Origin& fallback) {
+  /// `path` is the dotted key of `yaml`, for messages.
+  Node Convert(const YAML::Node& yaml, const Origin& fallback, const std::string& path) {
     Origin origin = MarkOrigin(yaml.Mark(), display_path_);
     switch (yaml.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
         return Node::Null(fallback.IsKnown() ? fallback : origin);
       case YAML::NodeType::Scalar:
-        return ConvertScalar(yaml, origin);
+        return ConvertScalar(yaml, origin, path);
       case YAML::NodeType::Sequence: {
         Node list = Node::MakeList({}, origin);
-        for (const auto& item : yaml) list.MutableList().push_back(Convert(item, {}));
+        size_t index = 0;
+        for (const YAML::Node item : yaml) {
+          list.MutableList().push_back(
+              Convert(item, EmptyItemOrigin(item), IndexKey(path, index++)));
+        }
         return list;
       }
       case YAML::NodeType::Map:
-        return ConvertMap(yaml, origin);
+        return ConvertMap(yaml, origin, path);
     }
     return Node::Null(origin);
   }
 
  private:
-  Node ConvertMap(const YAML::Node& yaml, const Origin& origin) {
+  Node ConvertMap(const YAML::Node& yaml, const Origin& origin, const std::string& path) {
     Node map = Node::MakeMap(origin);
     std::unordered_map<std::string, int> first_line;
     for (auto it = yaml.begin(); it != yaml.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // copies: the iterator's pair is a temporary
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
       Origin key_origin = MarkOrigin(key.Mark(), display_path_);
       if (!key.IsScalar()) {
-        throw ConfigError(key_origin, "", "a mapping key must be a plain scalar",
+        throw ConfigError(key_origin, path, "a mapping key must be a plain scalar",
                           "Use a string key", "yaml");
       }
-      const std::string& key_text = key.Scalar();
+      const std::string key_text = key.Scalar();
+      const std::string key_path = JoinKey(path, key_text);
       auto [seen, inserted] = first_line.emplace(key_text, key_origin.line);
       if (!inserted) {
-        throw ConfigError(key_origin, key_text,
+        throw ConfigError(key_origin, key_path,
                           fmt::format("duplicate key (first defined on line {})", seen->second),
                           "Remove one of the two entries", "yaml");
       }
       // an empty value (`key:`) has no position of its own: point at the key
-      const YAML::Node& value = it->second;
       Origin value_fallback;
       if (value.IsNull() && (value.Mark().line != key.Mark().line)) value_fallback = key_origin;
-      map.Set(key_text, Convert(value, value_fallback), key_origin);
+      map.Set(key_text, Convert(value, value_fallback, key_path), key_origin);
     }
     return map;
   }
 
-  Node ConvertScalar(const YAML::Node& yaml, const Origin& origin) {
+  Node ConvertScalar(const YAML::Node& yaml, const Origin& origin, const std::string& path) {
     const std::string& text = yaml.Scalar();
     const std::string& tag = yaml.Tag();
-    if (tag == "?") return ConvertPlainScalar(text, origin);
-    if (tag == "!" || tag == kTagStr) return Node::String(text, origin);
+    if (tag == "?") return ConvertPlainScalar(text, origin, path);
+    if (tag == "!" || tag == kTagStr) {
+      CheckQuoteClosed(yaml.Mark(), origin, path);
+      return Node::String(text, origin);
+    }
     if (tag == kTagNull) return Node::Null(origin);
-    Node plain = ConvertPlainScalar(text, origin);
+    Node plain = ConvertPlainScalar(text, origin, path);
     if (tag == kTagBool && plain.IsBool()) return plain;
     if (tag == kTagInt && plain.IsInt()) return plain;
     if (tag == kTagFloat && plain.IsNumber()) return Node::Float(plain.AsDouble(), origin);
     if (tag == kTagBool || tag == kTagInt || tag == kTagFloat) {
-      throw ConfigError(origin, "", fmt::format("'{}' does not match its tag {}", text, tag), {},
-                        "yaml");
+      throw ConfigError(origin, path, fmt::format("'{}' does not match its tag {}", text, tag),
+                        {}, "yaml");
     }
-    throw ConfigError(origin, "", fmt::format("unsupported YAML tag '{}'", tag),
+    throw ConfigError(origin, path, fmt::format("unsupported YAML tag '{}'", tag),
                       "Remove the tag; types come from the schema", "yaml");
   }
 
+  /// An empty list item (`-` and nothing) gets the position of its dash; yaml-cpp gives it the
+  /// position of the next token.
+  Origin EmptyItemOrigin(const YAML::Node& item) const {
+    if (!item.IsNull() || item.Mark().pos < 0) return {};
+    size_t pos = std::min(static_cast<size_t>(item.Mark().pos), source_.size());
+    std::string_view rest = source_.substr(pos);
+    if (!rest.empty() && (rest[0] == '~' || StartsWith(ToLower(rest.substr(0, 4)), "null"))) {
+      return {};  // an explicit null has a position of its own
+    }
+    while (pos > 0 && std::isspace(static_cast<unsigned char>(source_[pos - 1]))) --pos;
+    if (pos == 0 || source_[pos - 1] != '-') return {};
+    size_t dash = pos - 1;
+    size_t line_start = source_.rfind('\n', dash);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    int line = 1 + static_cast<int>(std::count(source_.begin(), source_.begin() + dash, '\n'));
+    return Origin::File(display_path_, line, static_cast<int>(dash - line_start) + 1);
+  }
+
+  void CheckQuoteClosed(const YAML::Mark& mark, const Origin& origin, const std::string& path) {
+    if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= source_.size()) return;
+    char first = source_[static_cast<size_t>(mark.pos)];
+    if (first != '"' && first != '\'') return;
+    if (ClosingQuote(source_, static_cast<size_t>(mark.pos)) == std::string_view::npos) {
+      throw ConfigError(origin, path, "malformed YAML: the quoted string is never closed",
+                        fmt::format("Close it with {}", first), "yaml");
+    }
+  }
+
+  std::string_view source_;
   const std::string& display_path_;
 };
 
 }  // namespace
 
-Node ConvertPlainScalar(const std::string& text, const Origin& origin) {
+Node ConvertPlainScalar(const std::string& text, const Origin& origin, const std::string& key) {
   if (text.empty() || text == "~") return Node::Null(origin);
   const std::string lower = ToLower(text);
   if (lower == "null") return Node::Null(origin);
@@ -187,7 +257,17 @@ Node ConvertPlainScalar(const std::string& text, const Origin& origin) {
   if (lower == "true") return Node::Bool(true, origin);
   if (lower == "false") return Node::Bool(false, origin);
   if (auto value = ParseIntLiteral(text)) return Node::Int(*value, origin);
-  if (auto value = ParseFloatLiteral(text)) return Node::Float(*value, origin);
+  if (IsIntShaped(text)) {
+    throw ConfigError(origin, key, fmt::format("integer {} is outside the 64-bit range", text),
+                      "Quote it to keep it as a string", "yaml");
+  }
+  if (auto value = ParseFloatLiteral(text)) {
+    if (std::isinf(*value) && ToLower(text).find("inf") == std::string::npos) {
+      throw ConfigError(origin, key, fmt::format("float {} is outside the double range", text),
+                        "Write .inf for infinity, or quote it to keep it as a string", "yaml");
+    }
+    return Node::Float(*value, origin);
+  }
   return Node::String(text, origin);
 }
 
@@ -201,7 +281,8 @@ std::optional<std::string> FindPackageHeader(std::string_view text) {
     if (trimmed.front() != '#') break;
     trimmed.remove_prefix(1);
     trimmed = Trim(trimmed);
-    if (StartsWith(trimmed, "@package")) {
+    if (StartsWith(trimmed, "@package") &&
+        (trimmed.size() == 8 || std::isspace(static_cast<unsigned char>(trimmed[8])))) {
       std::string_view package = Trim(trimmed.substr(8));
       return std::string(package);
     }
@@ -210,15 +291,21 @@ std::optional<std::string> FindPackageHeader(std::string_view text) {
 }
 
 Node ParseYamlValue(std::string_view text, const std::string& display_path) {
-  YAML::Node yaml;
+  std::vector<YAML::Node> documents;
   try {
-    yaml = YAML::Load(std::string(text));
+    documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& error) {
     throw ConfigError(MarkOrigin(error.mark, display_path), "",
                       "malformed YAML: " + error.msg, {}, "yaml");
   }
-  Converter converter(display_path);
-  return converter.Convert(yaml, Origin::File(display_path, 1, 1));
+  if (documents.size() > 1) {
+    throw ConfigError(MarkOrigin(documents[1].Mark(), display_path), "",
+                      "a config file holds one YAML document, and this one starts another",
+                      "Remove the '---' line, or split the file", "yaml");
+  }
+  if (documents.empty()) return Node::Null(Origin::File(display_path, 1, 1));
+  Converter converter(text, display_path);
+  return converter.Convert(documents.front(), Origin::File(display_path, 1, 1), "");
 }
 
 LoadedConfig ParseYaml(std::string_view text, const std::string& display_path) {
@@ -232,8 +319,8 @@ LoadedConfig ParseYaml(std::string_view text, const std::string& display_path) {
   }
   if (!root.IsMap()) {
     throw ConfigError(root.origin(), "",
-                      fmt::format("a config file must hold a mapping at the top level, found a {}",
-                                  TypeName(root.type())),
+                      fmt::format("a config file must hold a mapping at the top level, found {}",
+                                  TypeWithArticle(root.type())),
                       {}, "yaml");
   }
   // the defaults list steers composition and is not part of the config itself
@@ -246,9 +333,17 @@ LoadedConfig ParseYaml(std::string_view text, const std::string& display_path) {
 }
 
 LoadedConfig LoadYamlFile(const std::string& path, const std::string& display_path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw ConfigError(Origin::File(display_path, 0, 0), "",
+                      "cannot read the file: it is a directory", {}, "io");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw ConfigError(Origin::File(display_path, 0, 0), "", "cannot read the file", {}, "io");
+    throw ConfigError(Origin::File(display_path, 0, 0), "",
+                      std::filesystem::exists(path, error) ? "cannot read the file"
+                                                           : "cannot read the file: it does not exist",
+                      {}, "io");
   }
   std::ostringstream buffer;
   buffer << file.rdbuf();

@@ -27,6 +27,7 @@ struct LoadedConfig {
 ///   `[+-]?(0|[1-9][0-9]*)` with single `_` between digits → int (`1_000_000`); `010`, `0x10` →
 ///   strings; decimal floats with `.` and/or exponent (`3e-4`, `.5`, `1.`) and `.inf`, `-.inf`,
 ///   `.nan` (any case) → float; `inf`, `nan` without the dot stay strings; everything else → string.
+/// A file holds one YAML document. An empty list item takes the position of its dash.
 /// Explicit tags `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` are honoured.
 /// Throws ConfigError (file:line:col) for malformed YAML, duplicate keys, non-scalar keys, a
 /// top level that is not a mapping, and unsupported tags.
@@ -39,8 +40,9 @@ LoadedConfig LoadYamlFile(const std::string& path, const std::string& display_pa
 /// files and stored configs.
 Node ParseYamlValue(std::string_view text, const std::string& display_path);
 
-/// Converts one plain (unquoted) YAML scalar with the policy above.
-Node ConvertPlainScalar(const std::string& text, const Origin& origin);
+/// Converts one plain (unquoted) YAML scalar with the policy above. An int or float outside the
+/// 64-bit or double range is a ConfigError naming `key`, not a silent string or infinity.
+Node ConvertPlainScalar(const std::string& text, const Origin& origin, const std::string& key = "");
 
 /// The `# @package <pkg>` header in the leading comment block of `text`, if any.
 std::optional<std::string> FindPackageHeader(std::string_view text);

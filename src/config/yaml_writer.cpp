@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/json.h"
@@ -50,7 +51,10 @@ bool NeedsQuotes(const std::string& text, bool in_flow) {
   if (text.find(": ") != std::string::npos || text.find(" #") != std::string::npos) return true;
   if (text.back() == ':') return true;
   if (NeedsDoubleQuotes(text)) return true;
-  if (in_flow && text.find_first_of(",[]{}") != std::string::npos) return true;
+  // yaml-cpp ends a flow plain scalar at '?' and ':'
+  if (in_flow && text.find_first_of(",[]{}?:") != std::string::npos) return true;
+  // a line starting with a document marker would end the document
+  if (StartsWith(text, "---") || StartsWith(text, "...")) return true;
   return false;
 }
 
@@ -100,38 +104,40 @@ std::string OriginComment(const Node& node) {
   return "  # " + node.origin().ToString();
 }
 
+/// Writes block YAML by column: a mapping's keys start at `column`; a value nested under a key
+/// starts `indent` columns further; a list item's dash sits at `column` and the item's content
+/// (a mapping's keys, or a nested list) two columns after it.
 class BlockWriter {
  public:
   explicit BlockWriter(const YamlStyle& style) : style_(style) {}
 
-  void WriteMap(const Node& map, int depth) {
+  void WriteMap(const Node& map, size_t column) {
     for (const auto& entry : map.Entries()) {
-      Pad(depth);
-      out_ += KeyToYaml(entry.key) + ":";
-      WriteValueAfterKey(entry.value, depth);
+      Pad(column);
+      WriteEntry(entry, column);
     }
   }
 
-  void WriteList(const Node& list, int depth) {
+  void WriteList(const Node& list, size_t column) {
     for (const auto& item : list.AsList()) {
-      Pad(depth);
+      Pad(column);
       out_ += "-";
+      const size_t content = column + 2;
       if (item.IsMap() && item.Size() > 0) {
         // first entry on the dash line, the rest aligned under it
         bool first = true;
         for (const auto& entry : item.Entries()) {
           if (first) {
             out_ += " ";
-            first = false;
           } else {
-            Pad(depth + 1);
+            Pad(content);
           }
-          out_ += KeyToYaml(entry.key) + ":";
-          WriteValueAfterKey(entry.value, depth + 1);
+          first = false;
+          WriteEntry(entry, content);
         }
       } else if (item.IsList() && item.Size() > 0 && !UseFlow(item)) {
-        out_ += "\n";
-        WriteList(item, depth + 1);
+        out_ += Comment(item) + "\n";
+        WriteList(item, content);
       } else {
         out_ += " " + Inline(item) + Comment(item) + "\n";
       }
@@ -141,13 +147,16 @@ class BlockWriter {
   std::string Take() { return std::move(out_); }
 
  private:
-  void WriteValueAfterKey(const Node& value, int depth) {
+  void WriteEntry(const Node::Entry& entry, size_t column) {
+    out_ += KeyToYaml(entry.key) + ":";
+    const Node& value = entry.value;
+    const size_t nested = column + static_cast<size_t>(std::max(1, style_.indent));
     if (value.IsMap() && value.Size() > 0) {
       out_ += Comment(value) + "\n";
-      WriteMap(value, depth + 1);
+      WriteMap(value, nested);
     } else if (value.IsList() && value.Size() > 0 && !UseFlow(value)) {
       out_ += Comment(value) + "\n";
-      WriteList(value, depth + 1);
+      WriteList(value, nested);
     } else {
       out_ += " " + Inline(value) + Comment(value) + "\n";
     }
@@ -156,6 +165,10 @@ class BlockWriter {
   bool UseFlow(const Node& list) const {
     if (style_.annotate_origins) return false;
     if (!AllScalars(list.AsList())) return false;
+    // yaml-cpp cannot read ??? inside a flow collection
+    for (const auto& item : list.AsList()) {
+      if (item.IsMissing()) return false;
+    }
     return ToFlowYaml(list).size() <= style_.flow_list_width;
   }
 
@@ -168,7 +181,7 @@ class BlockWriter {
     return style_.annotate_origins ? OriginComment(node) : std::string();
   }
 
-  void Pad(int depth) { out_.append(static_cast<size_t>(depth * style_.indent), ' '); }
+  void Pad(size_t column) { out_.append(column, ' '); }
 
   const YamlStyle& style_;
   std::string out_;

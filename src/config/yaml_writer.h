@@ -19,7 +19,9 @@ struct YamlStyle {
 /// Block-style YAML document (ends with a newline; `{}` for an empty mapping).
 std::string ToYaml(const Node& node, const YamlStyle& style = {});
 
-/// One-line flow-style YAML (`{a: 1, b: [x, y]}`), for messages and plan listings.
+/// One-line flow-style YAML (`{a: 1, b: [x, y]}`), for messages and plan listings. A missing
+/// value is written `???`, which yaml-cpp cannot read inside a flow collection; ToYaml therefore
+/// writes lists holding one in block style.
 std::string ToFlowYaml(const Node& node);
 
 /// A scalar as YAML text: strings quoted only when a YAML reader could take them for another
