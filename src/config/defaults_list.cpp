@@ -512,7 +512,7 @@ class DefaultsExpander {
     std::string key = OverrideKey(d);
     throw ConfigError(d.choice_origin, key,
                       fmt::format("no option chosen for config group '{}' (the defaults list "
-                                  "says ???)",
+                                  "says ?\?\?)",
                                   GroupPath(d)),
                       fmt::format("Choose one with {}=<option>. Available: {}", key,
                                   Join(repository_.GroupOptions(GroupPath(d)), ", ")),

@@ -255,7 +255,7 @@ std::string DescribeFound(const Node& value) {
 void CheckField(const FieldSpec& field, Node& value, const std::string& key,
                 Diagnostics& diagnostics) {
   if (value.IsMissing()) {
-    diagnostics.Error(value.origin(), key, "missing mandatory value (???)",
+    diagnostics.Error(value.origin(), key, "missing mandatory value (?\?\?)",
                       fmt::format("Set it in a config file or on the command line: {}=<value>",
                                   key),
                       "missing");

@@ -153,7 +153,7 @@ class Converter {
       case YAML::NodeType::Sequence: {
         Node list = Node::MakeList({}, origin);
         size_t index = 0;
-        for (const YAML::Node item : yaml) {
+        for (const YAML::Node& item : yaml) {
           list.MutableList().push_back(
               Convert(item, EmptyItemOrigin(item), IndexKey(path, index++)));
         }

@@ -254,7 +254,7 @@ TEST(CliTest, NoSchemaComposesAForeignTree) {
   EXPECT_EQ(plain.out, "db:\n  driver: mysql\nanything: 1\n");
   Result schema = Orch({"compose", "configs/config.yaml"}, tree.root());
   EXPECT_EQ(schema.exit_code, 2);
-  EXPECT_TRUE(Contains(schema.err, "algo: missing mandatory value (???)")) << schema.err;
+  EXPECT_TRUE(Contains(schema.err, "algo: missing mandatory value (?\?\?)")) << schema.err;
 }
 
 TEST(CliTest, ConfigDirOption) {

@@ -266,7 +266,7 @@ TEST_F(ValidateTest, UnknownEnvName) {
 
 TEST_F(ValidateTest, MissingMandatoryValue) {
   EXPECT_EQ(Cheetah({"algo=???"}),
-            "override #1 'algo=???': algo: missing mandatory value (???). Set it in a config file "
+            "override #1 'algo=?\?\?': algo: missing mandatory value (?\?\?). Set it in a config file "
             "or on the command line: algo=<value>");
 }
 
