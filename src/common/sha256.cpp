@@ -2,6 +2,9 @@
 #include "common/sha256.h"
 
 #include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
 
 namespace orch {
 namespace {
@@ -121,6 +124,18 @@ std::string Sha256::FinishHex() {
 std::string Sha256Hex(std::string_view text) {
   Sha256 hasher;
   hasher.Update(text);
+  return hasher.FinishHex();
+}
+
+std::string Sha256FileHex(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  Sha256 hasher;
+  std::vector<char> buffer(1 << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    hasher.Update(buffer.data(), static_cast<size_t>(in.gcount()));
+  }
   return hasher.FinishHex();
 }
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,8 @@ class Sha256 {
 
 /// SHA-256 of `text` as 64 lowercase hex digits.
 std::string Sha256Hex(std::string_view text);
+
+/// SHA-256 of a file's bytes, streamed; throws std::runtime_error when it cannot be read.
+std::string Sha256FileHex(const std::filesystem::path& file);
 
 }  // namespace orch
