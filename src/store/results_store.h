@@ -1,0 +1,313 @@
+// src/store/results_store.h: the SQLite results store: every run, its config, provenance,
+// metrics, checkpoints and events, in one file any sqlite3 client can read.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace orch::store {
+
+/// The store cannot be opened or used: not a database, another application's database, a
+/// newer schema than this orch, or an I/O error. The message says which, and names the file.
+class StoreError : public OrchError {
+ public:
+  explicit StoreError(const std::string& message) : OrchError(message) {}
+};
+
+/// CreateRun refused a run whose resolved config and code version are those of a run that is
+/// queued, running or completed (results-store.md §1.2). Carries that run's id.
+class DuplicateRunError : public StoreError {
+ public:
+  DuplicateRunError(const std::string& message, int64_t existing_run_id)
+      : StoreError(message), existing_run_id_(existing_run_id) {}
+  int64_t existing_run_id() const { return existing_run_id_; }
+
+ private:
+  int64_t existing_run_id_;
+};
+
+/// Lifecycle of a run: queued → running → completed | failed | interrupted; a failed or
+/// interrupted run can be resumed (back to running).
+enum class RunStatus { kQueued, kRunning, kCompleted, kFailed, kInterrupted };
+
+const char* StatusName(RunStatus status);
+std::optional<RunStatus> ParseStatus(std::string_view name);
+
+/// The code that produced a run: the repository holding the config.
+struct CodeVersion {
+  std::optional<std::string> git_sha;  ///< nullopt outside a git repository
+  bool dirty = false;                  ///< uncommitted changes (tracked or untracked)
+  std::string diff_sha256;             ///< SHA-256 of `git diff HEAD` + untracked list; "" if clean
+  std::optional<std::string> diff_text;  ///< the diff itself, when under 1 MiB
+  std::optional<std::string> branch;
+  std::optional<std::string> remote_url;
+  std::string orch_version;     ///< "0.1.0"
+  std::string build_info_json;  ///< compiler, build type, ... as a JSON object
+};
+
+struct HostInfo {
+  std::string hostname;
+  std::string cpu_model;
+  int64_t cpus = 0;
+  int64_t memory_bytes = 0;
+  std::string os;
+};
+
+/// One flattened config leaf (`tam.memory.k` = `64`), for filters and diffs.
+struct FlatParam {
+  std::string key;
+  std::string value_text;
+  std::optional<double> value_number;  ///< set for numbers and bools
+};
+
+/// What the front end knows when it records a new run.
+struct NewRun {
+  std::string uuid;  ///< also the run directory's name
+  std::string name;
+  std::string experiment = "default";
+  std::string algo;
+  std::string task;     ///< env.name, denormalised for grouping
+  std::string variant;  ///< the sweep variant; "" outside sweeps
+  int64_t seed = 0;
+  std::string config_path;  ///< the primary config file as given
+  std::string config_yaml;  ///< the resolved config, exactly as the worker gets it
+  std::string config_json;  ///< its canonical JSON (what was hashed)
+  std::string config_sha256;
+  std::vector<std::string> overrides;  ///< the command-line overrides, in order
+  std::vector<FlatParam> params;
+  CodeVersion code;
+  HostInfo host;
+  int64_t thread_budget = 1;
+  int64_t budget_steps = 0;  ///< the x-axis budget (environment steps; episodes for TAM)
+  std::string run_dir;       ///< relative to the store's directory: runs/<uuid>
+  /// Run it even if an identical run exists: the run gets the next replica number, which is
+  /// part of its identity (`orch run --rerun`).
+  bool rerun = false;
+};
+
+struct CheckpointRecord {
+  int64_t step = 0;
+  std::string path;  ///< relative to the store's directory
+  std::string sha256;
+  int64_t bytes = 0;
+  bool is_final = false;
+  int64_t created_at_ms = 0;
+};
+
+/// One row of `orch ls`.
+struct RunSummary {
+  int64_t run_id = 0;
+  std::string uuid;
+  std::string name;
+  std::string status;
+  std::string algo;
+  std::string task;
+  std::string variant;
+  int64_t seed = 0;
+  std::optional<std::string> git_sha;
+  bool dirty = false;
+  std::string config_sha256;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> started_at_ms;
+  std::optional<int64_t> ended_at_ms;
+  std::optional<int64_t> heartbeat_at_ms;
+  int64_t last_step = 0;
+  int64_t budget_steps = 0;
+  int64_t attempt = 1;
+  std::optional<int64_t> exit_code;
+  std::string error_text;
+  /// The latest value of each of the run's headline metrics (see ResultsStore::ListRuns).
+  std::vector<std::pair<std::string, double>> headline;
+};
+
+struct MetricKeySummary {
+  std::string name;
+  std::string kind;  ///< train, eval, aux, system
+  int64_t points = 0;
+  int64_t first_step = 0;
+  int64_t last_step = 0;
+  std::optional<double> last_value;
+};
+
+struct RunEvent {
+  int64_t ts_ms = 0;
+  std::string kind;
+  std::string detail;
+};
+
+/// Everything recorded about one run (`orch show`).
+struct RunDetails {
+  RunSummary summary;
+  std::string experiment;
+  std::string config_path;
+  std::string config_yaml;
+  std::string config_json;
+  std::vector<std::string> overrides;
+  std::vector<FlatParam> params;
+  CodeVersion code;
+  HostInfo host;
+  int64_t thread_budget = 1;
+  std::optional<int64_t> pid;
+  std::string run_dir;
+  std::optional<int64_t> param_count;
+  std::optional<int64_t> peak_rss_bytes;
+  std::optional<double> ms_per_iter;
+  std::vector<MetricKeySummary> metrics;
+  std::vector<CheckpointRecord> checkpoints;
+  std::vector<RunEvent> events;
+};
+
+struct MetricPoint {
+  int64_t step = 0;
+  std::optional<double> value;  ///< nullopt for a NaN (stored as NULL)
+  int64_t wall_ms = 0;
+};
+
+struct RunFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> algo;
+  std::optional<std::string> name_contains;
+  int64_t limit = 0;  ///< 0 = all; newest first
+};
+
+class MetricWriter;
+
+/// One connection to a results store file. WAL mode, BEGIN IMMEDIATE transactions with busy
+/// retries, schema versions in PRAGMA user_version with forward-only migrations, and an
+/// application_id that marks the file as orch's. A connection is used by one thread at a time.
+class ResultsStore {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  /// Opens, creating the file (and its directory) in read-write mode, and migrates. Throws
+  /// StoreError for a file that is not a SQLite database (or is corrupt), a SQLite database of
+  /// another application, or a schema newer than this orch understands.
+  static std::unique_ptr<ResultsStore> Open(const std::filesystem::path& path,
+                                            Mode mode = Mode::kReadWrite);
+  ~ResultsStore();
+
+  const std::filesystem::path& path() const { return path_; }
+  /// The directory relative paths (run dirs, checkpoints) are rooted at.
+  std::filesystem::path directory() const { return path_.parent_path(); }
+  /// The schema version of the file (PRAGMA user_version).
+  int SchemaVersion();
+
+  // --- write path (results-store.md §4)
+  /// Records a new run (code version, host and config get-or-created), status queued, its
+  /// flattened params and a 'queued' event. Returns the run id. Throws DuplicateRunError when
+  /// an identical run (same config and code version) is queued, running or completed, unless
+  /// `run.rerun` is set.
+  int64_t CreateRun(const NewRun& run);
+  /// queued (or running after PrepareResume) → running, with the worker's pid and start time.
+  void MarkRunning(int64_t run_id, int64_t pid);
+  void Heartbeat(int64_t run_id, int64_t last_step);
+  /// Ends a run: completed (exit code 0), failed (exit code or signal, error text = the tail of
+  /// stderr) or interrupted. Adds the matching event. Throws StoreError for a run that already
+  /// ended, except one MarkStaleRuns failed (its worker was alive after all).
+  void FinishRun(int64_t run_id, RunStatus status, std::optional<int64_t> exit_code,
+                 const std::string& error_text);
+  /// Overhead facts of a finished run (parameters, peak memory, median ms per iteration).
+  void SetRunStats(int64_t run_id, std::optional<int64_t> param_count,
+                   std::optional<int64_t> peak_rss_bytes, std::optional<double> ms_per_iter);
+  void AddEvent(int64_t run_id, std::string_view kind, std::string_view detail);
+  /// A checkpoint file written and synced under the store's directory (upsert on step).
+  void RegisterCheckpoint(int64_t run_id, const CheckpointRecord& checkpoint);
+  std::optional<CheckpointRecord> LatestCheckpoint(int64_t run_id);
+  /// Resumes a failed or interrupted run in place from `checkpoint_step` (-1: from scratch):
+  /// deletes its metric points (and checkpoint records) after that step, rebuilds its latest
+  /// values, status running without a pid (MarkRunning sets it), attempt + 1, a 'resumed'
+  /// event. Throws StoreError when the run is in another state, and DuplicateRunError when an
+  /// identical run has been queued, started or completed since.
+  void PrepareResume(int64_t run_id, int64_t checkpoint_step);
+  /// Running runs whose heartbeat is older than `stale_after_ms` become failed, with the reason
+  /// ("worker stopped sending heartbeats at ..."). Returns how many (0 on a read-only store).
+  int MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms);
+
+  /// A batching writer of one run's metrics (see MetricWriter).
+  std::unique_ptr<MetricWriter> OpenMetricWriter(int64_t run_id, int64_t flush_rows = 1000,
+                                                 int64_t flush_interval_ms = 500);
+
+  // --- read path (results-store.md §5)
+  /// Runs, newest first, with the latest value of `headline_keys` that each run has.
+  std::vector<RunSummary> ListRuns(const RunFilter& filter = {},
+                                   const std::vector<std::string>& headline_keys = {});
+  /// A run by id, uuid, unique uuid prefix (4+ characters), or name (the newest with that
+  /// name). Throws StoreError when none or several match, listing candidates.
+  int64_t ResolveRun(std::string_view reference);
+  RunDetails GetRun(int64_t run_id);
+  std::vector<MetricPoint> Series(int64_t run_id, std::string_view key);
+  std::vector<MetricKeySummary> MetricKeys(int64_t run_id);
+  /// Every metric point of a run, ordered by key then step.
+  void ForEachMetric(int64_t run_id,
+                     const std::function<void(const std::string& key, const MetricPoint&)>& visit);
+  /// PRAGMA integrity_check; true when it says "ok" (else `message` holds what it said).
+  bool IntegrityCheck(std::string* message = nullptr);
+
+  SQLite::Database& database() { return *db_; }
+
+ private:
+  friend class MetricWriter;
+  ResultsStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db, Mode mode);
+  /// Runs `body` in a write transaction with busy retries (refused on a read-only store).
+  void Write(const std::string& action, const std::function<void()>& body);
+
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;
+  Mode mode_;
+};
+
+/// Batches one run's metric points: flushes every `flush_rows` rows or `flush_interval_ms` since
+/// the last flush (whichever comes first) in one BEGIN IMMEDIATE transaction that upserts the
+/// points and the run's latest values and beats the run's heartbeat. Retries on SQLITE_BUSY.
+/// The destructor flushes (and never throws).
+class MetricWriter {
+ public:
+  MetricWriter(ResultsStore& store, int64_t run_id, int64_t flush_rows, int64_t flush_interval_ms);
+  ~MetricWriter();
+  MetricWriter(const MetricWriter&) = delete;
+  MetricWriter& operator=(const MetricWriter&) = delete;
+
+  /// One point; a NaN is stored as NULL. The kind of a new key comes from its name: `eval/...`
+  /// → eval, `aux...` → aux, `system/...` → system, else train.
+  void Add(std::string_view key, int64_t step, double value);
+  void Flush();
+  int64_t rows_written() const { return rows_written_; }
+  int64_t rows_pending() const;
+
+ private:
+  // the prepared statements and the name → key cache, defined in metric_writer.cpp
+  struct State;
+  struct Pending {
+    size_t key;  // index into State's keys
+    int64_t step;
+    double value;
+    int64_t wall_ms;
+  };
+  void FlushPending();
+
+  ResultsStore& store_;
+  int64_t run_id_;
+  int64_t flush_rows_;
+  int64_t flush_interval_ms_;
+  int64_t last_flush_ms_;  // steady clock
+  std::vector<Pending> pending_;
+  std::unique_ptr<State> state_;
+  int64_t rows_written_ = 0;
+};
+
+/// Milliseconds since the Unix epoch.
+int64_t NowMs();
+
+}  // namespace orch::store

@@ -1,0 +1,73 @@
+// src/store/store_internal.h: helpers shared by the store's sources (not a public API): SQLite
+// errors as StoreErrors, write transactions with busy retries, nullable columns, time text.
+#pragma once
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/results_store.h"
+
+namespace orch::store::internal {
+
+/// How long a writer keeps retrying a busy store before it gives up (ms).
+constexpr int64_t kBusyRetryMs = 10'000;
+
+/// True for SQLITE_BUSY and SQLITE_LOCKED (another connection holds the lock).
+bool IsBusy(const SQLite::Exception& error);
+
+/// A StoreError for a failed SQLite call: names the file and what orch was doing, says the cause
+/// in words and what to do, and ends with SQLite's own message.
+StoreError TranslateError(const std::filesystem::path& path, std::string_view action,
+                          const SQLite::Exception& error);
+
+/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT. On SQLITE_BUSY rolls back, sleeps 5-50 ms
+/// with jitter and runs it again, for up to kBusyRetryMs in total; `body` must therefore keep
+/// no state of its own until the commit. A failing body rolls back; SQLite errors become
+/// StoreError (naming `action`), other exceptions pass through.
+void WriteTransaction(SQLite::Database& db, const std::filesystem::path& path,
+                      std::string_view action, const std::function<void()>& body);
+
+/// Runs `body` with the same busy retries but no transaction of its own (for statements that
+/// may not run inside one, such as PRAGMA journal_mode).
+void RetryBusy(const std::filesystem::path& path, std::string_view action,
+               const std::function<void()>& body);
+
+/// Runs a read, turning SQLite errors into StoreError.
+template <typename Fn>
+auto Guarded(const std::filesystem::path& path, std::string_view action, Fn&& body)
+    -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& error) {
+    throw TranslateError(path, action, error);
+  }
+}
+
+std::optional<int64_t> OptionalInt(const SQLite::Column& column);
+std::optional<double> OptionalDouble(const SQLite::Column& column);
+std::optional<std::string> OptionalText(const SQLite::Column& column);
+/// The text of a column, "" for NULL.
+std::string TextOrEmpty(const SQLite::Column& column);
+
+void BindOptional(SQLite::Statement& statement, const char* name,
+                  const std::optional<int64_t>& value);
+void BindOptional(SQLite::Statement& statement, const char* name,
+                  const std::optional<double>& value);
+void BindOptional(SQLite::Statement& statement, const char* name,
+                  const std::optional<std::string>& value);
+/// Binds NULL for an empty string.
+void BindTextOrNull(SQLite::Statement& statement, const char* name, const std::string& value);
+
+/// `2025-11-22 23:57:01 UTC` for milliseconds since the epoch.
+std::string FormatUtc(int64_t ms);
+
+}  // namespace orch::store::internal
