@@ -20,13 +20,23 @@ std::unique_ptr<config::Schema> BuildMemorySchema() {
   b.Field("k", &O::k, "neighbours of the kNN kernel estimate (mem_k)").Min(1);
   b.Field("sigma", &O::sigma, "Gaussian kernel width in z-space (mem_sigma)").Positive();
   b.Field("weight", &O::weight, "regulariser strength (w_mem)").NonNegative();
-  b.Field("detach_targets", &O::detach_targets, "stored outcomes are constants");
+  b.Field("detach_targets", &O::detach_targets,
+          "stored outcomes are constants (they are plain numbers, so only true is meaningful)");
   b.Field("risk_bind", &O::risk_bind, "risk target weight a of (1 - soft_bind)");
   b.Field("risk_cone", &O::risk_cone, "risk target weight b of log(cone_vol + 1e-8)");
   b.Field("risk_lambda", &O::risk_lambda, "risk target weight c of lambda_bind");
   b.Field("map_points", &O::map_points, "records subsampled for the PCA z-map").Min(2);
   b.Field("trail_length", &O::trail_length, "recent z samples drawn as the revisit trail")
       .Min(0);
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* detach = section.Find("detach_targets");
+    if (detach != nullptr && detach->IsBool() && !detach->AsBool()) {
+      diagnostics.Error(detach->origin(), path + ".detach_targets",
+                        "only true is supported: the stored outcomes are plain numbers, with no "
+                        "graph to keep",
+                        "Remove it, or set it to true", "rule");
+    }
+  });
   return b.Build();
 }
 
@@ -72,6 +82,10 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("policy_objective", &O::policy_objective,
           "frozen: the notes' behaviour, no loss reaches the policy (tam.md §11)")
       .Choices({"frozen"});
+  b.Field("compute_dual", &O::compute_dual,
+          "clipped: lambda_T in [0, lambda_max], a ceiling on E[T] (tam.md §8, the code); signed: "
+          "lambda_T in [-lambda_max, lambda_max] (the notes' unclipped update), target_et a set point")
+      .Choices({"clipped", "signed"});
   b.Field("checkpoint_every", &O::checkpoint_every,
           "episodes between checkpoints (0: only at the end)")
       .Min(0);
