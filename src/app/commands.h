@@ -24,6 +24,21 @@ int RunPlan(const std::vector<std::string>& args);
 const CommandSpec& SchemaSpec();
 int RunSchema(const std::vector<std::string>& args);
 
+const CommandSpec& RunSpec();
+int RunRun(const std::vector<std::string>& args);
+
+const CommandSpec& LsSpec();
+int RunLs(const std::vector<std::string>& args);
+
+const CommandSpec& ShowSpec();
+int RunShow(const std::vector<std::string>& args);
+
+const CommandSpec& ExportSpec();
+int RunExport(const std::vector<std::string>& args);
+
+const CommandSpec& PlotSpec();
+int RunPlot(const std::vector<std::string>& args);
+
 /// Every command, in the order `orch --help` lists them.
 const std::vector<Command>& Commands();
 

@@ -14,9 +14,14 @@ namespace orch::app {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
+      {RunSpec, RunRun},
       {ComposeSpec, RunCompose},
       {PlanSpec, RunPlan},
       {SchemaSpec, RunSchema},
+      {LsSpec, RunLs},
+      {ShowSpec, RunShow},
+      {ExportSpec, RunExport},
+      {PlotSpec, RunPlot},
   };
   return commands;
 }
@@ -27,7 +32,8 @@ std::string MainHelp() {
   std::string out =
       "usage: orch COMMAND [ARGS...]\n\n"
       "orch composes Hydra-style YAML config trees, validates them before anything runs,\n"
-      "and plans sweeps of reinforcement-learning runs.\n\ncommands:\n";
+      "runs reinforcement-learning workloads in worker processes, and records every run\n"
+      "in a SQLite results store.\n\ncommands:\n";
   for (const auto& command : Commands()) {
     out += fmt::format("  {:<9} {}\n", command.spec().name, command.spec().summary);
   }

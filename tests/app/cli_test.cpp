@@ -1,17 +1,19 @@
 // Tests src/app/ (the orch command line) end to end: runs the built `orch` binary and checks
 // exit codes, stdout and stderr.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "orch_process.h"
+
 namespace orch::app {
 namespace {
 
 namespace fs = std::filesystem;
+using orch::testing::Contains;
 
 struct Result {
   int exit_code = -1;
@@ -19,65 +21,23 @@ struct Result {
   std::string err;
 };
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
-
-std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 /// Runs `orch ARGS...` in `cwd` (the source root by default).
 Result Orch(const std::vector<std::string>& args, const fs::path& cwd = ORCH_SOURCE_DIR) {
-  static int counter = 0;
-  fs::path base = fs::temp_directory_path() / ("orch-cli-" + std::to_string(getpid()) + "-" +
-                                               std::to_string(counter++));
-  std::string command = "cd " + ShellQuote(cwd.string()) + " && " +
-                        ShellQuote(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
-  for (const auto& arg : args) command += " " + ShellQuote(arg);
-  command += " > " + ShellQuote(base.string() + ".out") + " 2> " + ShellQuote(base.string() + ".err");
-  int status = std::system(command.c_str());
-  Result result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = Slurp(base.string() + ".out");
-  result.err = Slurp(base.string() + ".err");
-  fs::remove(base.string() + ".out");
-  fs::remove(base.string() + ".err");
-  return result;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
+  orch::testing::ProcessResult run = orch::testing::RunOrch(args, cwd);
+  return {run.exit_code, run.out, run.err};
 }
 
 /// A throw-away config tree under the system temp dir.
 class TempTree {
  public:
-  explicit TempTree(const std::string& name)
-      : root_(fs::temp_directory_path() / ("orch-cli-tree-" + name)) {
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "configs");
+  explicit TempTree(const std::string& name) : dir_(name) {
+    fs::create_directories(dir_.path() / "configs");
   }
-  ~TempTree() { fs::remove_all(root_); }
-  void Write(const std::string& path, const std::string& content) {
-    fs::create_directories((root_ / path).parent_path());
-    std::ofstream(root_ / path) << content;
-  }
-  const fs::path& root() const { return root_; }
+  void Write(const std::string& path, const std::string& content) { dir_.Write(path, content); }
+  const fs::path& root() const { return dir_.path(); }
 
  private:
-  fs::path root_;
+  orch::testing::TempDir dir_;
 };
 
 // --- usage and help
@@ -102,7 +62,7 @@ TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   Result command = Orch({"compse"});
   EXPECT_EQ(command.exit_code, 2);
   EXPECT_EQ(command.err, "orch: unknown command 'compse'. Did you mean 'compose'? Commands: "
-                         "compose, plan, schema\n");
+                         "run, compose, plan, schema, ls, show, export, plot\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
   EXPECT_EQ(option.err, "orch: unknown option '--jsn' for 'orch compose'. Did you mean '--json'? "

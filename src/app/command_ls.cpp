@@ -1,0 +1,139 @@
+// src/app/command_ls.cpp: `orch ls`, one row per run.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/run_record.h"
+#include "app/store_options.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/string_util.h"
+
+namespace orch::app {
+namespace {
+
+std::string Short(const std::string& text, size_t length) {
+  return text.size() > length ? text.substr(0, length) : text;
+}
+
+void WriteRunJson(JsonWriter& json, const store::RunSummary& run) {
+  json.BeginObject();
+  json.Key("id").Int(run.run_id);
+  json.Key("uuid").String(run.uuid);
+  json.Key("name").String(run.name);
+  json.Key("status").String(run.status);
+  json.Key("algo").String(run.algo);
+  json.Key("task").String(run.task);
+  json.Key("variant").String(run.variant);
+  json.Key("seed").Int(run.seed);
+  json.Key("git_sha");
+  run.git_sha ? json.String(*run.git_sha) : json.Null();
+  json.Key("dirty").Bool(run.dirty);
+  json.Key("config_sha256").String(run.config_sha256);
+  json.Key("created_at_ms").Int(run.created_at_ms);
+  json.Key("started_at_ms");
+  run.started_at_ms ? json.Int(*run.started_at_ms) : json.Null();
+  json.Key("ended_at_ms");
+  run.ended_at_ms ? json.Int(*run.ended_at_ms) : json.Null();
+  json.Key("last_step").Int(run.last_step);
+  json.Key("budget_steps").Int(run.budget_steps);
+  json.Key("attempt").Int(run.attempt);
+  json.Key("exit_code");
+  run.exit_code ? json.Int(*run.exit_code) : json.Null();
+  json.Key("error").String(run.error_text);
+  json.Key("headline").BeginObject();
+  for (const auto& [key, value] : run.headline) json.Key(key).Double(value);
+  json.EndObject();
+  json.EndObject();
+}
+
+}  // namespace
+
+const CommandSpec& LsSpec() {
+  static const CommandSpec spec = {
+      "ls",
+      "[--store PATH] [--json] [--status S] [--algo A] [--name TEXT] [--limit N]",
+      "list the runs of the results store, newest first",
+      "One row per run: id, uuid prefix, name, status, algo, task, seed, git commit (a * marks\n"
+      "uncommitted changes), config SHA-256 prefix, start and end times, progress, and the\n"
+      "last values of the headline metrics. A run whose worker stopped sending heartbeats is\n"
+      "shown as failed, with the reason.",
+      {StoreOption(),
+       {"json", "", "print a JSON array with every field"},
+       {"status", "S", "only runs with this status (queued, running, completed, failed, interrupted)"},
+       {"algo", "A", "only runs of this algorithm"},
+       {"name", "TEXT", "only runs whose name contains TEXT"},
+       {"limit", "N", "at most N runs"}},
+      "  orch ls\n  orch ls --status failed --json\n"};
+  return spec;
+}
+
+int RunLs(const std::vector<std::string>& args) {
+  std::optional<ParsedArgs> maybe_parsed = ParseCommand(LsSpec(), args);
+  if (!maybe_parsed) return kExitOk;
+  const ParsedArgs& parsed = *maybe_parsed;
+  if (!parsed.positional.empty()) throw UsageError("orch ls takes no arguments besides options");
+  store::RunFilter filter;
+  filter.status = parsed.Value("status");
+  filter.algo = parsed.Value("algo");
+  filter.name_contains = parsed.Value("name");
+  if (auto limit = parsed.Value("limit")) {
+    try {
+      filter.limit = std::stoll(*limit);
+    } catch (const std::exception&) {
+      throw UsageError("--limit needs a number, got '" + *limit + "'");
+    }
+  }
+  auto store = OpenStoreForReading(parsed);
+  std::vector<store::RunSummary> runs = store->ListRuns(filter, HeadlineMetricKeys());
+
+  if (parsed.Flag("json")) {
+    JsonWriter json(2);
+    json.BeginArray();
+    for (const auto& run : runs) WriteRunJson(json, run);
+    json.EndArray();
+    std::printf("%s\n", json.str().c_str());
+    return kExitOk;
+  }
+  if (runs.empty()) {
+    std::printf("no runs in %s\n", StorePath(parsed).string().c_str());
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {{"ID", "UUID", "NAME", "STATUS", "ALGO", "TASK",
+                                                 "SEED", "GIT", "CONFIG", "STARTED", "ENDED",
+                                                 "STEP", "HEADLINE"}};
+  for (const auto& run : runs) {
+    std::vector<std::string> headline;
+    for (const auto& [key, value] : run.headline) headline.push_back(fmt::format("{}={:.4g}", key, value));
+    std::string status = run.status;
+    if (run.attempt > 1) status += fmt::format(" (attempt {})", run.attempt);
+    rows.push_back({std::to_string(run.run_id), run.uuid.substr(0, 8), Short(run.name, 32), status,
+                    run.algo, run.task, std::to_string(run.seed),
+                    run.git_sha ? run.git_sha->substr(0, 8) + (run.dirty ? "*" : "") : "-",
+                    run.config_sha256.substr(0, 8),
+                    run.started_at_ms ? FormatTimestamp(*run.started_at_ms) : "-",
+                    run.ended_at_ms ? FormatTimestamp(*run.ended_at_ms) : "-",
+                    fmt::format("{}/{}", run.last_step, run.budget_steps), Join(headline, " ")});
+  }
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], widths[i]) : row[i];
+    }
+    std::printf("%s\n", std::string(Trim(line)).c_str());
+  }
+  for (const auto& run : runs) {
+    if (run.status == "failed" && !run.error_text.empty()) {
+      std::printf("run %s failed: %s\n", run.uuid.substr(0, 8).c_str(),
+                  Split(run.error_text, '\n').front().c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace orch::app

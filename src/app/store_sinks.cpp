@@ -1,0 +1,85 @@
+// src/app/store_sinks.cpp
+#include "app/store_sinks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/json.h"
+#include "common/sha256.h"
+
+namespace orch::app {
+
+StoreMetricSink::StoreMetricSink(store::ResultsStore& store, int64_t run_id)
+    : writer_(store.OpenMetricWriter(run_id)) {}
+
+void StoreMetricSink::Log(std::string_view key, int64_t step, double value) {
+  if (key == "system/param_count") param_count_ = static_cast<int64_t>(value);
+  writer_->Add(key, step, value);
+}
+
+void StoreMetricSink::Flush() { writer_->Flush(); }
+
+StoreCheckpointSink::StoreCheckpointSink(store::ResultsStore& store, int64_t run_id,
+                                         std::filesystem::path run_dir, int64_t keep)
+    : store_(store), run_id_(run_id), run_dir_(std::move(run_dir)), keep_(keep) {}
+
+std::filesystem::path StoreCheckpointSink::Directory() const { return run_dir_ / "checkpoints"; }
+
+void StoreCheckpointSink::Register(int64_t step, const std::filesystem::path& file,
+                                   bool is_final) {
+  store::CheckpointRecord record;
+  record.step = step;
+  record.path = std::filesystem::relative(std::filesystem::absolute(file),
+                                          std::filesystem::absolute(store_.directory()))
+                    .generic_string();
+  record.sha256 = Sha256FileHex(file);
+  record.bytes = static_cast<int64_t>(std::filesystem::file_size(file));
+  record.is_final = is_final;
+  record.created_at_ms = store::NowMs();
+  store_.RegisterCheckpoint(run_id_, record);
+  Prune();
+}
+
+void StoreCheckpointSink::Prune() {
+  if (keep_ <= 0) return;
+  std::vector<std::filesystem::path> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(Directory(), error)) {
+    // one file per checkpoint; temporaries of an atomic write in progress are not ours
+    if (entry.is_regular_file() &&
+        entry.path().filename().string().find(".tmp.") == std::string::npos) {
+      files.push_back(entry.path());
+    }
+  }
+  if (static_cast<int64_t>(files.size()) <= keep_) return;
+  // oldest first by modification time, then name
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    auto ta = std::filesystem::last_write_time(a);
+    auto tb = std::filesystem::last_write_time(b);
+    return ta != tb ? ta < tb : a < b;
+  });
+  for (size_t i = 0; i + static_cast<size_t>(keep_) < files.size(); ++i) {
+    std::filesystem::remove(files[i], error);
+  }
+}
+
+void ProgressLineSink::Report(int64_t done, int64_t total,
+                              const std::vector<std::pair<std::string, double>>& headline) {
+  auto now = std::chrono::steady_clock::now();
+  if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("done").Int(done);
+  json.Key("total").Int(total);
+  json.Key("headline").BeginObject();
+  for (const auto& [key, value] : headline) json.Key(key).Double(value);
+  json.EndObject();
+  json.EndObject();
+  std::fprintf(out_, "@progress %s\n", json.str().c_str());
+  std::fflush(out_);
+}
+
+}  // namespace orch::app

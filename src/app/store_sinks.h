@@ -1,0 +1,61 @@
+// src/app/store_sinks.h: the worker's RunContext sinks, backed by the results store.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "rl/workload.h"
+#include "store/results_store.h"
+
+namespace orch::app {
+
+/// Metrics into the store through a batching MetricWriter.
+class StoreMetricSink : public rl::MetricSink {
+ public:
+  StoreMetricSink(store::ResultsStore& store, int64_t run_id);
+  void Log(std::string_view key, int64_t step, double value) override;
+  void Flush() override;
+  int64_t rows_written() const { return writer_->rows_written(); }
+  /// The last `system/param_count` the workload logged, for the run's overhead record.
+  std::optional<int64_t> param_count() const { return param_count_; }
+
+ private:
+  std::unique_ptr<store::MetricWriter> writer_;
+  std::optional<int64_t> param_count_;
+};
+
+/// Checkpoints under `<run dir>/checkpoints/`, registered with their SHA-256 and size, paths
+/// relative to the store's directory. A checkpoint is one file. Keeps the newest `keep` files
+/// (0 keeps all); the rows of pruned files stay in the store, marked by their missing file.
+class StoreCheckpointSink : public rl::CheckpointSink {
+ public:
+  StoreCheckpointSink(store::ResultsStore& store, int64_t run_id, std::filesystem::path run_dir,
+                      int64_t keep);
+  std::filesystem::path Directory() const override;
+  void Register(int64_t step, const std::filesystem::path& file, bool is_final) override;
+
+ private:
+  void Prune();
+
+  store::ResultsStore& store_;
+  int64_t run_id_;
+  std::filesystem::path run_dir_;
+  int64_t keep_;
+};
+
+/// Progress as `@progress {...}` lines on stdout for the front end to render; at most a few
+/// lines a second, plus the last one.
+class ProgressLineSink : public rl::ProgressSink {
+ public:
+  explicit ProgressLineSink(std::FILE* out) : out_(out) {}
+  void Report(int64_t done, int64_t total,
+              const std::vector<std::pair<std::string, double>>& headline) override;
+
+ private:
+  std::FILE* out_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace orch::app

@@ -1,0 +1,208 @@
+// src/app/worker_main.cpp: orch-worker, the process that runs one workload. It links LibTorch;
+// `orch run` (and the sweep launchers) start it, one run per process (architecture.md, 3).
+//
+//   orch-worker --store PATH --run RUN_ID [--resume CHECKPOINT] [--threads N]
+//
+// Exit codes: 0 completed, 1 failed, 130 interrupted (after a checkpoint), 2 bad usage.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "app/store_sinks.h"
+#include "app/workload_registry.h"
+#include "config/key_path.h"
+#include "config/yaml_loader.h"
+#include "rl/threads.h"
+#include "store/results_store.h"
+
+namespace orch::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnStopSignal(int) { g_stop.store(true); }
+
+struct WorkerArgs {
+  std::string store;
+  int64_t run_id = -1;
+  std::optional<std::string> resume;
+  int threads = 1;
+};
+
+WorkerArgs ParseWorkerArgs(int argc, char** argv) {
+  WorkerArgs args;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(flag + " needs a value");
+      return argv[++i];
+    };
+    if (flag == "--store") {
+      args.store = value();
+    } else if (flag == "--run") {
+      args.run_id = std::stoll(value());
+    } else if (flag == "--resume") {
+      args.resume = value();
+    } else if (flag == "--threads") {
+      args.threads = std::stoi(value());
+    } else {
+      throw std::invalid_argument("unknown argument " + flag);
+    }
+  }
+  if (args.store.empty() || args.run_id < 0) {
+    throw std::invalid_argument("usage: orch-worker --store PATH --run RUN_ID "
+                                "[--resume CHECKPOINT] [--threads N]");
+  }
+  return args;
+}
+
+/// Beats the run's heartbeat every few seconds on its own connection, so that a long stretch
+/// without metrics (a pretraining burst) never looks like a dead worker.
+class HeartbeatThread {
+ public:
+  HeartbeatThread(const std::string& store_path, int64_t run_id)
+      : thread_([this, store_path, run_id] { Loop(store_path, run_id); }) {}
+  ~HeartbeatThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop(const std::string& store_path, int64_t run_id) {
+    try {
+      auto store = store::ResultsStore::Open(store_path);
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (!wake_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; })) {
+        lock.unlock();
+        store->Heartbeat(run_id, -1);
+        lock.lock();
+      }
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "orch-worker: heartbeat stopped: %s\n", error.what());
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+int64_t PeakRssBytes() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
+
+int RunWorker(const WorkerArgs& args) {
+  auto store = store::ResultsStore::Open(args.store);
+  store::RunDetails run = store->GetRun(args.run_id);
+  std::filesystem::path run_dir = store->directory() / run.run_dir;
+  std::ofstream log(run_dir / "run.log", std::ios::app);
+
+  config::Node config = config::ParseYamlValue(run.config_yaml, (run_dir / "config.yaml").string());
+  const config::Node* algo = config.Find("algo");
+  if (algo == nullptr || !algo->IsString()) throw std::runtime_error("the config has no algo");
+
+  rl::ConfigureIntraOpThreads(args.threads);
+  rl::WorkloadRegistry registry;
+  RegisterBuiltinWorkloads(registry);
+  std::unique_ptr<rl::Workload> workload = registry.Get(algo->AsString()).factory(config);
+
+  store->MarkRunning(args.run_id, getpid());
+  log << fmt::format("worker {} started run {} ({}), {} thread(s){}\n", getpid(), run.summary.uuid,
+                     algo->AsString(), args.threads,
+                     args.resume ? " resuming from " + *args.resume : std::string());
+  log.flush();
+
+  StoreMetricSink metrics(*store, args.run_id);
+  const config::Node* keep = config::FindPath(config, "run.keep_checkpoints");
+  StoreCheckpointSink checkpoints(*store, args.run_id, run_dir,
+                                  keep != nullptr && keep->IsInt() ? keep->AsInt() : 0);
+  ProgressLineSink progress(stdout);
+
+  rl::RunContext context;
+  const config::Node* seed = config.Find("seed");
+  context.seed = seed != nullptr && seed->IsInt() ? static_cast<uint64_t>(seed->AsInt()) : 0;
+  context.threads = args.threads;
+  context.metrics = &metrics;
+  context.checkpoints = &checkpoints;
+  context.progress = &progress;
+  context.stop = rl::StopToken(&g_stop);
+  context.run_dir = run_dir;
+  if (args.resume) context.resume_from = std::filesystem::path(*args.resume);
+  context.log = &log;
+
+  HeartbeatThread heartbeat(args.store, args.run_id);
+  auto started = std::chrono::steady_clock::now();
+  try {
+    rl::WorkloadOutcome outcome = workload->Run(context);
+    metrics.Flush();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    store->SetRunStats(args.run_id, metrics.param_count(), PeakRssBytes(), std::nullopt);
+    if (outcome == rl::WorkloadOutcome::kInterrupted) {
+      store->FinishRun(args.run_id, store::RunStatus::kInterrupted, 130,
+                       "stopped on request after a checkpoint");
+      log << fmt::format("interrupted after {:.1f} s\n", seconds);
+      return 130;
+    }
+    store->FinishRun(args.run_id, store::RunStatus::kCompleted, 0, "");
+    log << fmt::format("completed in {:.1f} s\n", seconds);
+    return 0;
+  } catch (const std::exception& error) {
+    try {
+      metrics.Flush();
+    } catch (const std::exception&) {
+      // the failure below is what matters
+    }
+    std::string message = fmt::format("{}: {}", algo->AsString(), error.what());
+    store->FinishRun(args.run_id, store::RunStatus::kFailed, 1, message);
+    log << "failed: " << message << "\n";
+    std::fprintf(stderr, "orch-worker: %s\n", message.c_str());
+    return 1;
+  }
+}
+
+}  // namespace
+}  // namespace orch::app
+
+int main(int argc, char** argv) {
+  std::signal(SIGINT, orch::app::OnStopSignal);
+  std::signal(SIGTERM, orch::app::OnStopSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  orch::app::WorkerArgs args;
+  try {
+    args = orch::app::ParseWorkerArgs(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "orch-worker: %s\n", error.what());
+    return 2;
+  }
+  try {
+    return orch::app::RunWorker(args);
+  } catch (const std::exception& error) {
+    // failures before the workload started (store, config, registry)
+    std::fprintf(stderr, "orch-worker: %s\n", error.what());
+    try {
+      auto store = orch::store::ResultsStore::Open(args.store);
+      store->FinishRun(args.run_id, orch::store::RunStatus::kFailed, 1, error.what());
+    } catch (const std::exception&) {
+      // the store itself is the problem: the front end records what it can
+    }
+    return 1;
+  }
+}

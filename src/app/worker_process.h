@@ -1,0 +1,57 @@
+// src/app/worker_process.h: starts one orch-worker, follows its output, forwards stop signals.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace orch::app {
+
+/// One `@progress {...}` line of a worker.
+struct ProgressUpdate {
+  int64_t done = 0;
+  int64_t total = 0;
+  std::vector<std::pair<std::string, double>> headline;
+};
+
+/// Parses the JSON of a progress line; nullopt when it is not one.
+std::optional<ProgressUpdate> ParseProgressLine(std::string_view line);
+
+struct WorkerLaunch {
+  std::string executable;
+  std::vector<std::string> args;
+  /// Added to the environment (`OMP_WAIT_POLICY=PASSIVE`, ...).
+  std::vector<std::string> environment;
+  /// Everything the worker prints goes here too (appended).
+  std::filesystem::path stdout_log;
+  std::filesystem::path stderr_log;
+};
+
+struct WorkerExit {
+  int exit_code = -1;    ///< when it exited
+  int signal = 0;        ///< when a signal ended it
+  std::string stderr_tail;  ///< the last ~4 KiB it wrote to stderr
+  /// "exit code 1", "killed by signal 9 (SIGKILL)".
+  std::string Describe() const;
+};
+
+/// Starts the worker in a process group of its own (so a terminal's Ctrl-C reaches only the
+/// front end, which forwards it once), calls `on_progress` for its progress lines, tees its
+/// output to the logs (and its stderr lines to our stderr), and returns when it has exited.
+/// While it runs: when `*stop_requests` reaches 1 the worker gets SIGINT (it checkpoints and
+/// ends), at 2 or more SIGKILL. `on_started` receives the pid.
+WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
+                            const std::function<void(const ProgressUpdate&)>& on_progress,
+                            const std::atomic<int>* stop_requests,
+                            const std::function<void(pid_t)>& on_started = {});
+
+/// `orch-worker` beside the running executable.
+std::filesystem::path WorkerExecutable();
+
+}  // namespace orch::app
