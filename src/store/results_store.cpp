@@ -3,6 +3,7 @@
 // results_store_queries.cpp, the metric writer in metric_writer.cpp.
 #include "store/results_store.h"
 
+#include <sqlite3.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 
 #include "common/json.h"
 #include "common/string_util.h"
@@ -43,26 +43,13 @@ struct RunState {
 
 std::string ShortUuid(const std::string& uuid) { return uuid.substr(0, 8); }
 
-/// Refuses a file that does not start with the SQLite header (an empty file is a new store).
-void CheckHeader(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw StoreError(fmt::format(
-        "cannot read results store '{}'. Check that you may read the file and its directory.",
-        path.string()));
-  }
-  char header[16] = {};
-  in.read(header, sizeof(header));
-  const std::streamsize got = in.gcount();
-  if (got == 0) return;
-  if (got < static_cast<std::streamsize>(sizeof(header)) ||
-      std::memcmp(header, "SQLite format 3", sizeof(header)) != 0) {
-    throw StoreError(fmt::format(
-        "'{}' is not a SQLite database (it does not start with the SQLite header), so it is not "
-        "an orch results store. Point --store or ORCH_RESULTS_DB at your results store (default "
-        "results/orch.db), or move the file aside to start a new store at this path.",
-        path.string()));
-  }
+/// The message for a file that SQLite says is not a database (SQLITE_NOTADB).
+StoreError NotADatabase(const fs::path& path) {
+  return StoreError(fmt::format(
+      "'{}' is not a SQLite database (it does not start with the SQLite header), so it is not "
+      "an orch results store. Point --store or ORCH_RESULTS_DB at your results store (default "
+      "results/orch.db), or move the file aside to start a new store at this path.",
+      path.string()));
 }
 
 /// The connection settings of results-store.md §2, in order. A read-only connection cannot
@@ -281,9 +268,9 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
         "e.g. '{}'.",
         path.string(), (path / "orch.db").string()));
   }
-  if (exists) {
-    CheckHeader(path);
-  } else if (path.has_parent_path()) {
+  // the file is only ever read through SQLite: closing any other descriptor of it would drop
+  // the POSIX locks that this process's SQLite connections hold on it (sqlite.org/howtocorrupt)
+  if (!exists && path.has_parent_path()) {
     fs::create_directories(path.parent_path(), error);
     if (error) {
       throw StoreError(fmt::format(
@@ -304,8 +291,13 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   }
 
   // recognise the file before changing anything in it
-  internal::FileIdentity identity =
-      internal::Guarded(path, "reading its header", [&] { return internal::Identify(*db); });
+  internal::FileIdentity identity;
+  try {
+    identity = internal::Identify(*db);
+  } catch (const SQLite::Exception& read_error) {
+    if (read_error.getErrorCode() == SQLITE_NOTADB) throw NotADatabase(path);
+    throw internal::TranslateError(path, "reading its header", read_error);
+  }
   internal::CheckIdentity(identity, path, internal::kSchemaVersion);
 
   ApplyConnectionSettings(*db, path, mode);
@@ -393,13 +385,14 @@ int64_t ResultsStore::CreateRun(const NewRun& run) {
     SQLite::Statement insert(*db_, R"sql(
       INSERT INTO run(run_uuid, name, experiment_id, config_id, code_id, host_id, algo, task,
                       variant, seed, config_path, config_yaml, overrides_json, thread_budget,
-                      run_dir, status, created_at_ms, budget_env_steps, replica)
+                      run_dir, status, created_at_ms, budget_env_steps, replica, sweep_id)
       VALUES (:uuid, :name, :experiment_id, :config_id, :code_id, :host_id, :algo, :task,
               :variant, :seed, :config_path,
               CASE WHEN :config_yaml = (SELECT resolved_yaml FROM config
                                         WHERE config_id = :config_id)
                    THEN NULL ELSE :config_yaml END,
-              :overrides_json, :thread_budget, :run_dir, 'queued', :now, :budget, :replica)
+              :overrides_json, :thread_budget, :run_dir, 'queued', :now, :budget, :replica,
+              :sweep_id)
     )sql");
     insert.bind(":uuid", run.uuid);
     insert.bind(":name", run.name);
@@ -419,6 +412,7 @@ int64_t ResultsStore::CreateRun(const NewRun& run) {
     insert.bind(":now", now);
     insert.bind(":budget", run.budget_steps);
     insert.bind(":replica", replica);
+    BindOptional(insert, ":sweep_id", run.sweep_id);
     insert.exec();
     run_id = db_->getLastInsertRowid();
 

@@ -95,6 +95,8 @@ struct NewRun {
   /// Run it even if an identical run exists: the run gets the next replica number, which is
   /// part of its identity (`orch run --rerun`).
   bool rerun = false;
+  /// The sweep the run is first launched by (its membership is recorded with AddSweepMember).
+  std::optional<int64_t> sweep_id;
 };
 
 struct CheckpointRecord {
@@ -175,10 +177,30 @@ struct MetricPoint {
   int64_t wall_ms = 0;
 };
 
+/// A sweep as recorded: its name and definition.
+struct SweepRecord {
+  int64_t sweep_id = 0;
+  std::string name;
+  std::string experiment;
+  std::string spec_yaml;    ///< the sweep file as written, or the command line it came from
+  std::string spec_sha256;
+  int64_t created_at_ms = 0;
+};
+
+/// One run's place in a sweep.
+struct SweepMember {
+  int64_t run_id = 0;
+  int64_t job_index = 0;
+  std::string variant;
+  std::string task;
+  std::string axes_json = "{}";  ///< the axis values of the job, a JSON object
+};
+
 struct RunFilter {
   std::optional<std::string> status;
   std::optional<std::string> algo;
   std::optional<std::string> name_contains;
+  std::optional<int64_t> sweep_id;  ///< only runs that are members of this sweep
   int64_t limit = 0;  ///< 0 = all; newest first
 };
 
@@ -234,6 +256,24 @@ class ResultsStore {
   /// Running runs whose heartbeat is older than `stale_after_ms` become failed, with the reason
   /// ("worker stopped sending heartbeats at ..."). Returns how many (0 on a read-only store).
   int MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms);
+
+  // --- sweeps
+  /// Records the sweep `name` with its definition and returns its id. A known name with the
+  /// same definition is the same sweep; with another definition the sweep takes the new one
+  /// and forgets its members (the launcher adds the current jobs again).
+  int64_t RecordSweep(const std::string& name, const std::string& experiment,
+                      const std::string& spec_yaml, const std::string& spec_sha256);
+  /// The sweep named `name`, if any.
+  std::optional<SweepRecord> FindSweep(std::string_view name);
+  std::vector<SweepRecord> ListSweeps();
+  /// Makes `member.run_id` job `member.job_index` of the sweep (replacing an earlier entry).
+  void AddSweepMember(int64_t sweep_id, const SweepMember& member);
+  /// The sweep's members in job order.
+  std::vector<SweepMember> SweepMembers(int64_t sweep_id);
+  /// Every run with this resolved config and code version, newest first, whatever its status
+  /// or replica: what a re-launched sweep skips, resumes or reruns.
+  std::vector<RunSummary> FindRunsByIdentity(const std::string& config_sha256,
+                                             const CodeVersion& code);
 
   /// A batching writer of one run's metrics (see MetricWriter).
   std::unique_ptr<MetricWriter> OpenMetricWriter(int64_t run_id, int64_t flush_rows = 1000,

@@ -95,6 +95,8 @@ std::vector<RunSummary> ResultsStore::ListRuns(const RunFilter& filter,
       WHERE (:status IS NULL OR r.status = :status)
         AND (:algo IS NULL OR r.algo = :algo)
         AND (:name IS NULL OR instr(r.name, :name) > 0)
+        AND (:sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweep_run m
+                                          WHERE m.sweep_id = :sweep_id AND m.run_id = r.run_id))
       ORDER BY r.created_at_ms DESC, r.run_id DESC
       LIMIT :limit
     )sql",
@@ -102,6 +104,7 @@ std::vector<RunSummary> ResultsStore::ListRuns(const RunFilter& filter,
     internal::BindOptional(query, ":status", filter.status);
     internal::BindOptional(query, ":algo", filter.algo);
     internal::BindOptional(query, ":name", filter.name_contains);
+    internal::BindOptional(query, ":sweep_id", filter.sweep_id);
     query.bind(":limit", filter.limit > 0 ? filter.limit : int64_t{-1});
     std::vector<RunSummary> runs;
     while (query.executeStep()) runs.push_back(ReadSummary(query));
@@ -371,6 +374,27 @@ void ResultsStore::ForEachMetric(
                      query.getColumn(2).getInt64()});
       }
     }
+  });
+}
+
+std::vector<RunSummary> ResultsStore::FindRunsByIdentity(const std::string& config_sha256,
+                                                         const CodeVersion& code) {
+  return internal::Guarded(path_, "looking up runs by identity", [&] {
+    SQLite::Statement query(*db_, fmt::format(R"sql(
+      SELECT {} {}
+      WHERE f.config_sha256 = :config_sha256
+        AND ifnull(c.git_sha, '') = ifnull(:git_sha, '') AND c.diff_sha256 = :diff_sha256
+        AND c.orch_version = :orch_version
+      ORDER BY r.created_at_ms DESC, r.run_id DESC
+    )sql",
+                                              kSummaryColumns, kRunJoins));
+    query.bind(":config_sha256", config_sha256);
+    internal::BindOptional(query, ":git_sha", code.git_sha);
+    query.bind(":diff_sha256", code.diff_sha256);
+    query.bind(":orch_version", code.orch_version);
+    std::vector<RunSummary> runs;
+    while (query.executeStep()) runs.push_back(ReadSummary(query));
+    return runs;
   });
 }
 

@@ -216,8 +216,24 @@ constexpr std::string_view kWhatToDo =
 
 }  // namespace
 
+// schema version 2: which runs make up a sweep. A run can belong to several sweeps (a sweep
+// adopts an identical run that already completed), each time as one job with its variant and
+// axis values.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE sweep_run (
+  sweep_id  INTEGER NOT NULL REFERENCES sweep(sweep_id) ON DELETE CASCADE,
+  run_id    INTEGER NOT NULL REFERENCES run(run_id) ON DELETE CASCADE,
+  job_index INTEGER NOT NULL,
+  variant   TEXT    NOT NULL DEFAULT '',
+  task      TEXT    NOT NULL DEFAULT '',
+  axes_json TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(axes_json)),
+  PRIMARY KEY (sweep_id, run_id)
+) WITHOUT ROWID;
+CREATE INDEX sweep_run_by_run ON sweep_run(run_id);
+)sql";
+
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> migrations = {{1, kSchemaV1}};
+  static const std::vector<Migration> migrations = {{1, kSchemaV1}, {2, kSchemaV2}};
   return migrations;
 }
 

@@ -17,7 +17,7 @@ namespace orch::store::internal {
 constexpr int32_t kApplicationId = 0x4F524348;
 
 /// The schema version this code creates and understands (PRAGMA user_version).
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 /// One step of the schema: `sql` takes a store from `version - 1` to `version`.
 struct Migration {
@@ -26,7 +26,7 @@ struct Migration {
 };
 
 /// Every migration, oldest first; version 1 creates the schema of results-store.md §3 adapted
-/// to orch's run model.
+/// to orch's run model, version 2 adds sweep membership (sweep_run).
 const std::vector<Migration>& Migrations();
 
 /// What a SQLite file says about itself.
