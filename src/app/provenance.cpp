@@ -18,12 +18,6 @@
 namespace orch::app {
 namespace {
 
-std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::optional<std::string> Git(const std::filesystem::path& directory, const std::string& args) {
   return CommandOutput("git -C " + ShellQuote(directory.string()) + " " + args + " 2>/dev/null");
 }

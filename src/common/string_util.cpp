@@ -107,4 +107,15 @@ std::string DidYouMeanSentence(std::string_view name, const std::vector<std::str
 
 std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
+std::string ShellQuote(std::string_view text) {
+  auto safe = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./=:,@%+").find(c) !=
+                                                              std::string_view::npos;
+  };
+  if (!text.empty() && std::all_of(text.begin(), text.end(), safe)) return std::string(text);
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace orch

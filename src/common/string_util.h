@@ -29,4 +29,8 @@ std::string DidYouMeanSentence(std::string_view name, const std::vector<std::str
 /// 'text' with single quotes, as used in messages.
 std::string Quoted(std::string_view text);
 
+/// `text` as one word for /bin/sh: unchanged when it holds only safe characters
+/// (letters, digits, `_-./=:,@%+`), else single-quoted.
+std::string ShellQuote(std::string_view text);
+
 }  // namespace orch

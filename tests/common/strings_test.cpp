@@ -180,5 +180,15 @@ TEST(QuotedTest, SingleQuotes) {
   EXPECT_EQ(Quoted(""), "''");
 }
 
+TEST(ShellQuoteTest, QuotesOnlyWhatTheShellWouldSplitOrExpand) {
+  EXPECT_EQ(ShellQuote("configs/tam/pendulum.yaml"), "configs/tam/pendulum.yaml");
+  EXPECT_EQ(ShellQuote("tam.lr=1e-3,2e-3"), "tam.lr=1e-3,2e-3");
+  EXPECT_EQ(ShellQuote("seed=range(3)"), "'seed=range(3)'");
+  EXPECT_EQ(ShellQuote("a b"), "'a b'");
+  EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
+  EXPECT_EQ(ShellQuote("$HOME"), "'$HOME'");
+  EXPECT_EQ(ShellQuote(""), "''");
+}
+
 }  // namespace
 }  // namespace orch
