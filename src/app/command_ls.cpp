@@ -64,6 +64,7 @@ const CommandSpec& LsSpec() {
        {"status", "S", "only runs with this status (queued, running, completed, failed, interrupted)"},
        {"algo", "A", "only runs of this algorithm"},
        {"name", "TEXT", "only runs whose name contains TEXT"},
+       {"sweep", "NAME", "only the runs of this sweep"},
        {"limit", "N", "at most N runs"}},
       "  orch ls\n  orch ls --status failed --json\n"};
   return spec;
@@ -86,6 +87,11 @@ int RunLs(const std::vector<std::string>& args) {
     }
   }
   auto store = OpenStoreForReading(parsed);
+  if (auto sweep_name = parsed.Value("sweep")) {
+    std::optional<store::SweepRecord> sweep = store->FindSweep(*sweep_name);
+    if (!sweep) throw UsageError("no sweep named '" + *sweep_name + "' in the store");
+    filter.sweep_id = sweep->sweep_id;
+  }
   std::vector<store::RunSummary> runs = store->ListRuns(filter, HeadlineMetricKeys());
 
   if (parsed.Flag("json")) {

@@ -2,69 +2,38 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <map>
 
 #include "app/commands.h"
 #include "app/config_pipeline.h"
+#include "app/sweep_planning.h"
 #include "common/error.h"
 #include "common/json.h"
-#include "common/sha256.h"
 #include "common/string_util.h"
 #include "config/json_writer.h"
-#include "sweep/expand.h"
+#include "sweep/sweep_spec.h"
 
 namespace orch::app {
-namespace {
-
-/// A diagnostic seen in one or more jobs.
-struct JobProblem {
-  Diagnostic diagnostic;
-  std::vector<size_t> jobs;
-};
-
-/// Adds the diagnostics of one job, merging those already seen in other jobs.
-void CollectJobProblems(const Diagnostics& diagnostics, size_t job,
-                        std::vector<JobProblem>& problems) {
-  for (const auto& diagnostic : diagnostics.Items()) {
-    std::string text = diagnostic.Format();
-    auto it = std::find_if(problems.begin(), problems.end(), [&](const JobProblem& problem) {
-      return problem.diagnostic.Format() == text;
-    });
-    if (it == problems.end()) {
-      problems.push_back({diagnostic, {job}});
-    } else {
-      it->jobs.push_back(job);
-    }
-  }
-}
-
-std::string JobList(const std::vector<size_t>& jobs, size_t total) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < jobs.size() && i < 8; ++i) names.push_back(fmt::format("#{}", jobs[i]));
-  if (jobs.size() > 8) names.push_back("...");
-  return fmt::format("in job{} {} ({} of {})", jobs.size() == 1 ? "" : "s", Join(names, ", "),
-                     jobs.size(), total);
-}
-
-}  // namespace
 
 const CommandSpec& PlanSpec() {
   static const CommandSpec spec = {
       "plan",
-      "CONFIG [OVERRIDE...] [--json] [--no-schema] [--config-dir DIR] [--shuffle-seed N]",
+      "CONFIG|SWEEP_FILE [OVERRIDE...] [--json] [--no-schema] [--config-dir DIR] "
+      "[--shuffle-seed N]",
       "list the jobs of a sweep without running them",
-      "Expands the sweep overrides (a,b,c  choice(...)  range(...)  glob(...)  sort/shuffle/tag\n"
-      "and the casts) into jobs: the cartesian product of the axes, the last swept key varying\n"
-      "fastest, numbered from 0. Every job is composed and validated before anything is listed,\n"
-      "so a bad job fails the plan (exit code 2) with the jobs it affects.",
+      "Expands a sweep file (sweeps/*.yaml: base config, axes, named variants) or the sweep\n"
+      "overrides of a command line (a,b,c  choice(...)  range(...)  glob(...)  sort/shuffle/tag\n"
+      "and the casts) into jobs: the cartesian product of the axes, the last varying fastest\n"
+      "(a sweep file's variants faster still), numbered from 0. Every job is composed and\n"
+      "validated before anything is listed, so a bad job fails the plan (exit code 2) with the\n"
+      "jobs it affects.",
       {
-          {"json", "", "print an array of {index, overrides, config, config_sha256}"},
+          {"json", "", "print an array of {index, variant, overrides, config, config_sha256}"},
           {"no-schema", "", "compose any Hydra-style tree; skip orch's namespace validation"},
           {"config-dir", "DIR", "config root (default: nearest ancestor named 'configs')"},
           {"shuffle-seed", "N", "seed of shuffle(...) (default 0), so plans are reproducible"},
       },
       "  orch plan configs/tdmpc2/cheetah.yaml seed=range(3) multi_gamma.enabled=false,true\n"
-      "  orch plan configs/tdmpc2/cheetah.yaml env=glob(*-run) seed=0,1 --json\n"};
+      "  orch plan sweeps/multi_gamma_ablations.yaml --json\n"};
   return spec;
 }
 
@@ -80,57 +49,39 @@ int RunPlan(const std::vector<std::string>& args) {
       throw UsageError(fmt::format("--shuffle-seed needs a non-negative integer, got '{}'", *text));
     }
   }
-  ConfigSource source{parsed.positional[0], parsed.Value("config-dir"),
-                      !parsed.Flag("no-schema")};
+  const std::string& target = parsed.positional[0];
   std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
-
-  ConfigPipeline pipeline(source);
-  sweep::ExpandOptions expand_options;
-  expand_options.shuffle_seed = shuffle_seed;
-  expand_options.group_options = [&](const std::string& group) {
-    return pipeline.repository().GroupOptions(group);
-  };
-  std::vector<sweep::Axis> axes =
-      sweep::BuildAxes(config::ParseOverrides(texts), expand_options);
-  std::vector<sweep::Job> jobs = sweep::ExpandJobs(axes);
-
-  // compose and validate every job before listing any
-  std::vector<config::Node> configs(jobs.size());
-  std::vector<JobProblem> problems;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    try {
-      config::ComposedConfig composed = pipeline.Compose(jobs[i].overrides);
-      CollectJobProblems(composed.diagnostics, i, problems);
-      configs[i] = std::move(composed.tree);
-    } catch (const ConfigError& error) {
-      CollectJobProblems(error.diagnostics(), i, problems);
-    }
+  sweep::SweepSpec spec;
+  if (sweep::IsSweepFile(target)) {
+    spec = sweep::LoadSweepFile(target);
+    spec.command_line = texts;
+  } else {
+    spec = sweep::SweepFromCommandLine(target, texts, "");
   }
-  if (!problems.empty()) {
-    Diagnostics all;
-    for (auto& problem : problems) {
-      if (jobs.size() > 1) problem.diagnostic.context.push_back(JobList(problem.jobs, jobs.size()));
-      all.Add(problem.diagnostic);
-    }
-    int status = ReportDiagnostics(all, "sweep");
-    if (status != kExitOk) {
-      if (parsed.Flag("json")) std::printf("{\"errors\":%s}\n", DiagnosticsJson(all).c_str());
-      return status;
-    }
+
+  ConfigSource source{spec.config.string(), parsed.Value("config-dir"),
+                      !parsed.Flag("no-schema")};
+  ConfigPipeline pipeline(source);
+  SweepPlan plan = PlanSweep(spec, pipeline, shuffle_seed);
+  int status = ReportDiagnostics(plan.problems, "sweep");
+  if (status != kExitOk) {
+    if (parsed.Flag("json")) std::printf("{\"errors\":%s}\n", DiagnosticsJson(plan.problems).c_str());
+    return status;
   }
 
   if (parsed.Flag("json")) {
     JsonWriter json(0);
     json.BeginArray();
-    for (size_t i = 0; i < jobs.size(); ++i) {
+    for (const auto& planned : plan.jobs) {
       json.BeginObject();
-      json.Key("index").Int(static_cast<int64_t>(i));
+      json.Key("index").Int(static_cast<int64_t>(planned.job.index));
+      if (!planned.job.variant.empty()) json.Key("variant").String(planned.job.variant);
       json.Key("overrides").BeginArray();
-      for (const auto& text : jobs[i].OverrideTexts()) json.String(text);
+      for (const auto& text : planned.job.OverrideTexts()) json.String(text);
       json.EndArray();
-      json.Key("config_sha256").String(Sha256Hex(config::CanonicalJson(configs[i])));
+      json.Key("config_sha256").String(planned.config_sha256);
       json.Key("config");
-      config::WriteJson(json, configs[i]);
+      config::WriteJson(json, planned.tree);
       json.EndObject();
     }
     json.EndArray();
@@ -138,28 +89,35 @@ int RunPlan(const std::vector<std::string>& args) {
     return kExitOk;
   }
 
+  // the header: what varies and what every job shares
   std::vector<std::string> swept;
   std::vector<std::string> fixed;
-  for (const auto& axis : axes) {
+  for (const auto& axis : plan.axes) {
     if (axis.IsSwept()) {
       swept.push_back(fmt::format("{}[{}]", axis.key_element, axis.values.size()));
     } else {
       fixed.push_back(axis.values.front().text);
     }
   }
-  std::string out = fmt::format("{} job{} from {}", jobs.size(), jobs.size() == 1 ? "" : "s",
-                                source.primary_file);
+  if (!spec.variants.empty()) swept.push_back(fmt::format("variant[{}]", spec.variants.size()));
+  std::string out = fmt::format("{} job{} from {}", plan.jobs.size(),
+                                plan.jobs.size() == 1 ? "" : "s",
+                                spec.source ? spec.source->string() : spec.config.string());
   if (!swept.empty()) out += " (axes: " + Join(swept, " x ") + ")";
   out += "\n";
   if (!fixed.empty()) out += "every job: " + Join(fixed, " ") + "\n";
-  for (size_t i = 0; i < jobs.size(); ++i) {
+  size_t variant_width = 0;
+  for (const auto& planned : plan.jobs) {
+    variant_width = std::max(variant_width, planned.job.variant.size());
+  }
+  for (const auto& planned : plan.jobs) {
     std::vector<std::string> varying;
-    for (size_t a = 0; a < axes.size(); ++a) {
-      if (axes[a].IsSwept()) varying.push_back(jobs[i].overrides[a].text);
-    }
-    out += fmt::format("  #{:<4} config {}  {}\n", i,
-                       Sha256Hex(config::CanonicalJson(configs[i])).substr(0, 12),
-                       Join(varying, " "));
+    for (const auto& [key, value] : planned.job.axis_values) varying.push_back(key + "=" + value);
+    std::string variant = variant_width > 0
+                              ? fmt::format("{:<{}}  ", planned.job.variant, variant_width)
+                              : "";
+    out += fmt::format("  #{:<4} config {}  {}{}\n", planned.job.index,
+                       planned.config_sha256.substr(0, 12), variant, Join(varying, " "));
   }
   std::fputs(out.c_str(), stdout);
   return kExitOk;

@@ -15,8 +15,9 @@
 #include "app/progress_display.h"
 #include "app/provenance.h"
 #include "app/run_record.h"
+#include "app/run_recording.h"
 #include "app/store_options.h"
-#include "app/worker_process.h"
+#include "sweep/run_launch.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/string_util.h"
@@ -53,20 +54,9 @@ struct RunPlan {
   std::optional<std::filesystem::path> resume_from;
 };
 
-/// Starts the worker for `plan`, shows its progress, and records how it ended when the worker
-/// could not (a crash, a kill). Returns the exit code of `orch run`.
-int LaunchAndWait(store::ResultsStore& store, const std::filesystem::path& store_path,
-                  const RunPlan& plan) {
-  WorkerLaunch launch;
-  launch.executable = WorkerExecutable().string();
-  launch.args = {"--store", std::filesystem::absolute(store_path).string(), "--run",
-                 std::to_string(plan.run_id), "--threads", std::to_string(plan.threads)};
-  if (plan.resume_from) launch.args.insert(launch.args.end(), {"--resume", plan.resume_from->string()});
-  // passive OpenMP waiting: spinning threads collapse throughput on shared cores (build.md §4)
-  launch.environment = {"OMP_WAIT_POLICY=PASSIVE", "OMP_NUM_THREADS=" + std::to_string(plan.threads)};
-  launch.stdout_log = plan.run_dir / "stdout.log";
-  launch.stderr_log = plan.run_dir / "stderr.log";
-
+/// Runs the recorded run of `plan` in a worker, shows its progress, and says how it ended.
+/// Returns the exit code of `orch run`.
+int LaunchAndWait(const std::filesystem::path& store_path, const RunPlan& plan) {
   std::fprintf(stderr, "orch: run %s (%s)%s; run dir %s\n", plan.uuid.substr(0, 8).c_str(),
                plan.name.c_str(), plan.resume_from ? ", resuming" : "",
                plan.run_dir.string().c_str());
@@ -76,38 +66,31 @@ int LaunchAndWait(store::ResultsStore& store, const std::filesystem::path& store
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  auto started = std::chrono::steady_clock::now();
-  WorkerExit exit = RunWorkerProcess(
-      launch, [&](const ProgressUpdate& update) { display.Update(update); }, &g_stop_requests);
+  sweep::RunLaunch launch;
+  launch.store_path = store_path;
+  launch.run_id = plan.run_id;
+  launch.run_dir = plan.run_dir;
+  launch.threads = plan.threads;
+  launch.resume_from = plan.resume_from;
+  sweep::RunOutcome outcome = sweep::LaunchRun(
+      launch, [&](const sweep::ProgressUpdate& update) { display.Update(update); },
+      &g_stop_requests);
   display.Finish();
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  // the worker records its own ending; a worker that died without a word is recorded here
-  store::RunDetails details = store.GetRun(plan.run_id);
-  if (details.summary.status == "running" || details.summary.status == "queued") {
-    std::string reason = "worker " + exit.Describe();
-    if (!exit.stderr_tail.empty()) reason += "; stderr:\n" + exit.stderr_tail;
-    store.FinishRun(plan.run_id, store::RunStatus::kFailed,
-                    exit.signal != 0 ? 128 + exit.signal : exit.exit_code, reason);
-    details = store.GetRun(plan.run_id);
-  }
-  const std::string& status = details.summary.status;
   std::fprintf(stderr, "orch: run %s %s after %s (%lld of %lld %s)\n",
-               plan.uuid.substr(0, 8).c_str(), status.c_str(),
-               ProgressDisplay::FormatDuration(seconds).c_str(),
-               static_cast<long long>(details.summary.last_step),
-               static_cast<long long>(details.summary.budget_steps), plan.unit.c_str());
-  if (status == "failed") {
-    std::fprintf(stderr, "orch: %s\n", details.summary.error_text.c_str());
-  }
-  if (status == "interrupted" || status == "failed") {
-    std::fprintf(stderr, "orch: continue it with: orch run --resume %s --store %s\n",
-                 plan.uuid.substr(0, 8).c_str(), store_path.string().c_str());
+               plan.uuid.substr(0, 8).c_str(), outcome.status.c_str(),
+               ProgressDisplay::FormatDuration(outcome.seconds).c_str(),
+               static_cast<long long>(outcome.last_step),
+               static_cast<long long>(outcome.budget_steps), plan.unit.c_str());
+  if (outcome.status == "failed") std::fprintf(stderr, "orch: %s\n", outcome.error_text.c_str());
+  if (outcome.status == "interrupted" || outcome.status == "failed") {
+    std::fprintf(stderr, "orch: continue it with: %s\n",
+                 sweep::ResumeCommand(plan.uuid, store_path).c_str());
   }
   std::fprintf(stderr, "orch: orch show %s --store %s\n", plan.uuid.substr(0, 8).c_str(),
                store_path.string().c_str());
-  if (status == "completed") return kExitOk;
-  if (status == "interrupted") return kExitInterrupted;
+  if (outcome.status == "completed") return kExitOk;
+  if (outcome.status == "interrupted") return kExitInterrupted;
   return kExitFailed;
 }
 
@@ -124,52 +107,26 @@ int StartNewRun(const ParsedArgs& parsed) {
   std::filesystem::path store_path = StorePath(parsed);
   auto store = OpenStoreForWriting(store_path);
 
+  RunRequest request;
+  request.tree = &tree;
+  request.config_path = source.primary_file;
+  request.overrides = texts;
+  request.name = parsed.Value("name");
+  request.code = CollectCodeVersion(pipeline.primary().root);
+  request.host = CollectHostInfo();
+  request.threads = ThreadsForRun(tree, 1);
+  request.rerun = parsed.Flag("rerun");
+  RecordedRun recorded = RecordNewRun(*store, request);
+
   RunPlan plan;
-  plan.uuid = NewUuid();
-  plan.name = parsed.Value("name").value_or(DefaultRunName(tree, plan.uuid));
+  plan.run_id = recorded.run_id;
+  plan.uuid = recorded.uuid;
+  plan.name = recorded.name;
   plan.algo = config::FindPath(tree, "algo")->AsString();
   plan.unit = ProgressUnit(tree);
-  const config::Node* threads = config::FindPath(tree, "run.threads");
-  plan.threads = threads != nullptr && threads->IsInt() && threads->AsInt() > 0
-                     ? static_cast<int>(threads->AsInt())
-                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-
-  // the run directory holds what the worker receives, beside the store
-  std::string relative_run_dir = "runs/" + plan.uuid;
-  plan.run_dir = store->directory() / relative_run_dir;
-  std::filesystem::create_directories(plan.run_dir / "checkpoints");
-  const std::string yaml = config::ToYaml(tree);
-  WriteFileAtomically(plan.run_dir / "config.yaml", yaml);
-  config::Node overrides_node = config::Node::MakeList();
-  for (const auto& text : texts) overrides_node.MutableList().push_back(config::Node::String(text));
-  WriteFileAtomically(plan.run_dir / "overrides.yaml", config::ToYaml(overrides_node));
-
-  store::NewRun run;
-  run.uuid = plan.uuid;
-  run.name = plan.name;
-  run.algo = plan.algo;
-  const config::Node* env_name = config::FindPath(tree, "env.name");
-  run.task = env_name != nullptr && env_name->IsString() ? env_name->AsString() : "";
-  run.seed = config::FindPath(tree, "seed")->AsInt();
-  run.config_path = source.primary_file;
-  run.config_yaml = yaml;
-  run.config_json = config::CanonicalJson(tree);
-  run.config_sha256 = Sha256Hex(run.config_json);
-  run.overrides = texts;
-  run.params = FlattenParams(tree);
-  run.code = CollectCodeVersion(pipeline.primary().root);
-  run.host = CollectHostInfo();
-  run.thread_budget = plan.threads;
-  run.budget_steps = BudgetSteps(tree);
-  run.run_dir = relative_run_dir;
-  run.rerun = parsed.Flag("rerun");
-  try {
-    plan.run_id = store->CreateRun(run);
-  } catch (const store::DuplicateRunError&) {
-    std::filesystem::remove_all(plan.run_dir);  // nothing of this attempt stays behind
-    throw;
-  }
-  return LaunchAndWait(*store, store_path, plan);
+  plan.run_dir = recorded.run_dir;
+  plan.threads = request.threads;
+  return LaunchAndWait(store_path, plan);
 }
 
 int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
@@ -216,7 +173,7 @@ int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
     plan.resume_from = std::filesystem::absolute(file);
   }
   store->PrepareResume(run_id, from_step);
-  return LaunchAndWait(*store, store_path, plan);
+  return LaunchAndWait(store_path, plan);
 }
 
 }  // namespace
@@ -238,6 +195,7 @@ const CommandSpec& RunSpec() {
           {"config-dir", "DIR", "config root (default: nearest ancestor named 'configs')"},
           {"resume", "RUN", "continue a failed or interrupted run (id, uuid prefix or name)"},
           {"rerun", "", "run even if an identical run (same config and code) exists"},
+          {"multirun", "", "run the overrides' sweep (Hydra's -m): the same as orch sweep", "m"},
       },
       "  orch run configs/tam/pendulum.yaml\n"
       "  orch run configs/tam/pendulum.yaml tam.episodes=2000 seed=3 --name short\n"
@@ -249,6 +207,16 @@ int RunRun(const std::vector<std::string>& args) {
   std::optional<ParsedArgs> maybe_parsed = ParseCommand(RunSpec(), args);
   if (!maybe_parsed) return kExitOk;
   const ParsedArgs& parsed = *maybe_parsed;
+  if (parsed.Flag("multirun")) {
+    // Hydra's multirun: the sweep command with the same config, overrides and store
+    std::vector<std::string> sweep_args = parsed.positional;
+    for (const char* option : {"store", "name", "config-dir"}) {
+      if (auto value = parsed.Value(option)) {
+        sweep_args.insert(sweep_args.end(), {std::string("--") + option, *value});
+      }
+    }
+    return RunSweep(sweep_args);
+  }
   try {
     if (auto reference = parsed.Value("resume")) return ResumeRun(parsed, *reference);
     if (parsed.positional.empty()) {

@@ -27,6 +27,9 @@ int RunSchema(const std::vector<std::string>& args);
 const CommandSpec& RunSpec();
 int RunRun(const std::vector<std::string>& args);
 
+const CommandSpec& SweepCommandSpec();
+int RunSweep(const std::vector<std::string>& args);
+
 const CommandSpec& LsSpec();
 int RunLs(const std::vector<std::string>& args);
 

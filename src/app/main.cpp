@@ -15,6 +15,7 @@ namespace orch::app {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {RunSpec, RunRun},
+      {SweepCommandSpec, RunSweep},
       {ComposeSpec, RunCompose},
       {PlanSpec, RunPlan},
       {SchemaSpec, RunSchema},

@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <string>
 
-#include "app/worker_process.h"
+#include "sweep/worker_process.h"
 
 namespace orch::app {
+
+using sweep::ProgressUpdate;
 
 class ProgressDisplay {
  public:

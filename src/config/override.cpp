@@ -329,4 +329,15 @@ std::vector<std::string> ExpandGlob(const Sweep& glob_sweep,
   return selected;
 }
 
+void Override::SetSource(const Origin& origin) {
+  source = origin;
+  if (value) value->SetOriginRecursive(origin);
+  if (sweep) {
+    for (Node& item : sweep->items) item.SetOriginRecursive(origin);
+    sweep->start.SetOriginRecursive(origin);
+    sweep->stop.SetOriginRecursive(origin);
+    sweep->step.SetOriginRecursive(origin);
+  }
+}
+
 }  // namespace orch::config

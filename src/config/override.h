@@ -64,6 +64,9 @@ struct Override {
   std::string text;
   /// 1-based position among the command-line overrides (`override #N`).
   int index = 0;
+  /// Where the override was written when not on the command line (a sweep file's line); its
+  /// nodes and every message about it carry this origin then.
+  std::optional<Origin> source;
 
   bool IsSweep() const { return sweep.has_value(); }
   bool IsDelete() const { return type == OverrideType::kDelete; }
@@ -75,7 +78,9 @@ struct Override {
   /// ordered by it (a later override of the same key element replaces the earlier value).
   std::string KeyElement() const;
   /// The origin every node of this override carries.
-  Origin MakeOrigin() const { return Origin::Override(index, text); }
+  Origin MakeOrigin() const { return source ? *source : Origin::Override(index, text); }
+  /// Sets `source` and stamps it on every node of the value or sweep.
+  void SetSource(const Origin& origin);
 };
 
 /// Parses one override. `index` is its 1-based position on the command line. Throws ConfigError

@@ -23,7 +23,9 @@ std::vector<Override> SplitSweep(const Override& sweep_override, std::vector<Nod
     Override single = sweep_override;
     single.sweep.reset();
     single.text = config::FormatOverride(sweep_override, value);
-    value.SetOriginRecursive(Origin::Override(sweep_override.index, single.text));
+    value.SetOriginRecursive(sweep_override.source ? *sweep_override.source
+                                                   : Origin::Override(sweep_override.index,
+                                                                      single.text));
     single.value = std::move(value);
     split.push_back(std::move(single));
   }

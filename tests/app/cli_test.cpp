@@ -62,7 +62,7 @@ TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   Result command = Orch({"compse"});
   EXPECT_EQ(command.exit_code, 2);
   EXPECT_EQ(command.err, "orch: unknown command 'compse'. Did you mean 'compose'? Commands: "
-                         "run, compose, plan, schema, ls, show, export, plot\n");
+                         "run, sweep, compose, plan, schema, ls, show, export, plot\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
   EXPECT_EQ(option.err, "orch: unknown option '--jsn' for 'orch compose'. Did you mean '--json'? "
@@ -273,7 +273,8 @@ TEST(CliTest, PlanFailsOnABadJobNamingTheJobs) {
   EXPECT_EQ(result.out, "");
   EXPECT_TRUE(Contains(result.err, "override #1 'multi_gamma.head=both': multi_gamma.head: "
                                    "expected one of 'joint', 'separate', got 'both'\n"
-                                   "  in jobs #2, #3 (2 of 4)\n"))
+                                   "  in 2 of 4 jobs: #2 multi_gamma.head=both seed=0, "
+                                   "#3 multi_gamma.head=both seed=1\n"))
       << result.err;
 }
 

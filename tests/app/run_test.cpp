@@ -1,24 +1,17 @@
 // Tests src/app/command_run.cpp and the worker end to end: `orch run` of short TAM runs,
 // recorded in a temporary results store, read back with `orch ls/show/export`, killed,
 // interrupted and resumed.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "orch_process.h"
+#include "run_fixtures.h"
 #include <SQLiteCpp/Database.h>
 
 #include "store/results_store.h"
-
-extern char** environ;
 
 namespace orch::app {
 namespace {
@@ -26,76 +19,13 @@ namespace {
 namespace fs = std::filesystem;
 using orch::testing::Contains;
 using orch::testing::RunOrch;
+using orch::testing::BackgroundOrch;
+using orch::testing::CountRuns;
+using orch::testing::Series;
 using orch::testing::TempDir;
+using orch::testing::WaitForProgress;
 
 constexpr const char* kTam = "configs/tam/pendulum.yaml";
-
-/// `key,step,value` of every point (wall times differ between runs).
-std::string Series(const fs::path& store, const std::string& run) {
-  auto result = RunOrch({"export", run, "--format", "csv", "--store", store.string()});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string out;
-  std::istringstream lines(result.out);
-  std::string line;
-  while (std::getline(lines, line)) out += line.substr(0, line.rfind(',')) + "\n";
-  return out;
-}
-
-int64_t CountRuns(const fs::path& store_path) {
-  auto store = store::ResultsStore::Open(store_path, store::ResultsStore::Mode::kReadOnly);
-  return static_cast<int64_t>(store->ListRuns().size());
-}
-
-/// `orch ARGS...` started in the background from the source root, output to /dev/null.
-class BackgroundOrch {
- public:
-  explicit BackgroundOrch(const std::vector<std::string>& args) {
-    std::vector<std::string> argv_text = {std::string(ORCH_BUILD_DIR) + "/src/app/orch"};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : argv_text) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&actions, ORCH_SOURCE_DIR);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  pid_t pid() const { return pid_; }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = 0;
-};
-
-/// Waits until the run's worker has reported `min_step` and is running; returns its details.
-store::RunDetails WaitForProgress(const fs::path& store_path, int64_t min_step) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (!fs::exists(store_path)) continue;
-    try {
-      auto store = store::ResultsStore::Open(store_path, store::ResultsStore::Mode::kReadOnly);
-      auto runs = store->ListRuns();
-      if (runs.empty()) continue;
-      store::RunDetails details = store->GetRun(runs.front().run_id);
-      if (details.summary.status == "running" && details.pid &&
-          details.summary.last_step >= min_step) {
-        return details;
-      }
-    } catch (const store::StoreError&) {
-      // the store is being created
-    }
-  }
-  ADD_FAILURE() << "the run never reached step " << min_step;
-  return {};
-}
 
 TEST(RunTest, InvalidConfigExits2AndWritesNothing) {
   TempDir dir("run-invalid");

@@ -1,4 +1,4 @@
-// src/app/worker_process.h: starts one orch-worker, follows its output, forwards stop signals.
+// src/sweep/worker_process.h: starts one orch-worker, follows its output, forwards stop signals.
 #pragma once
 
 #include <sys/types.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace orch::app {
+namespace orch::sweep {
 
 /// One `@progress {...}` line of a worker.
 struct ProgressUpdate {
@@ -31,6 +31,8 @@ struct WorkerLaunch {
   /// Everything the worker prints goes here too (appended).
   std::filesystem::path stdout_log;
   std::filesystem::path stderr_log;
+  /// Also print the worker's stderr lines on ours (as they come).
+  bool echo_stderr = true;
 };
 
 struct WorkerExit {
@@ -54,4 +56,4 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
 /// `orch-worker` beside the running executable.
 std::filesystem::path WorkerExecutable();
 
-}  // namespace orch::app
+}  // namespace orch::sweep

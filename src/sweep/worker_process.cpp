@@ -1,5 +1,5 @@
-// src/app/worker_process.cpp
-#include "app/worker_process.h"
+// src/sweep/worker_process.cpp
+#include "sweep/worker_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -22,7 +22,7 @@
 
 extern char** environ;
 
-namespace orch::app {
+namespace orch::sweep {
 namespace {
 
 constexpr size_t kStderrTailBytes = 4096;
@@ -157,7 +157,9 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   auto on_err = [&](std::string_view line) {
     stderr_log << line << '\n';
     stderr_log.flush();
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    if (launch.echo_stderr) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    }
     result.stderr_tail.append(line).append("\n");
     if (result.stderr_tail.size() > kStderrTailBytes) {
       result.stderr_tail.erase(0, result.stderr_tail.size() - kStderrTailBytes);
@@ -211,4 +213,4 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   return result;
 }
 
-}  // namespace orch::app
+}  // namespace orch::sweep

@@ -1,0 +1,332 @@
+// src/app/command_sweep.cpp: `orch sweep` (and `orch run -m`), a sweep of runs in parallel
+// worker processes, resumable by name.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/config_pipeline.h"
+#include "app/progress_display.h"
+#include "app/provenance.h"
+#include "app/run_record.h"
+#include "app/run_recording.h"
+#include "app/store_options.h"
+#include "app/sweep_planning.h"
+#include "app/sweep_progress.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/sha256.h"
+#include "common/string_util.h"
+#include "config/key_path.h"
+#include "sweep/local_launcher.h"
+#include "sweep/sweep_spec.h"
+
+namespace orch::app {
+namespace {
+
+std::atomic<int> g_stop_requests{0};
+
+void OnStopSignal(int) {
+  int requests = g_stop_requests.fetch_add(1) + 1;
+  const char* message =
+      requests == 1 ? "\norch: stopping the sweep: no new run starts; running runs write a "
+                      "checkpoint and end (Ctrl-C again to kill them)\n"
+                    : "\norch: killing the sweep's workers\n";
+  (void)!write(STDERR_FILENO, message, std::char_traits<char>::length(message));
+}
+
+/// What a job of a re-launched sweep does, given the runs with its identity.
+enum class JobAction { kNew, kAlreadyCompleted, kRunningElsewhere, kStartQueued, kResume };
+
+struct JobDecision {
+  JobAction action = JobAction::kNew;
+  int64_t run_id = 0;
+  std::string uuid;
+};
+
+JobDecision Decide(const std::vector<store::RunSummary>& twins) {
+  JobDecision decision;
+  auto find = [&](const char* status) -> const store::RunSummary* {
+    for (const auto& run : twins) {
+      if (run.status == status) return &run;
+    }
+    return nullptr;
+  };
+  if (const auto* run = find("completed")) {
+    return {JobAction::kAlreadyCompleted, run->run_id, run->uuid};
+  }
+  if (const auto* run = find("running")) {
+    return {JobAction::kRunningElsewhere, run->run_id, run->uuid};
+  }
+  if (const auto* run = find("queued")) return {JobAction::kStartQueued, run->run_id, run->uuid};
+  // twins are newest first: the newest interrupted or failed run continues
+  if (!twins.empty()) return {JobAction::kResume, twins.front().run_id, twins.front().uuid};
+  return decision;
+}
+
+std::string AxesJson(const sweep::SweepJob& job) {
+  JsonWriter json;
+  json.BeginObject();
+  for (const auto& [key, value] : job.axis_values) json.Key(key).String(value);
+  json.EndObject();
+  return json.Take();
+}
+
+/// The newest intact checkpoint of a run, prepared for resuming (-1 and nullopt: from scratch).
+std::optional<std::filesystem::path> PrepareToResume(store::ResultsStore& store, int64_t run_id) {
+  int64_t from_step = -1;
+  std::optional<std::filesystem::path> resume_from;
+  if (auto checkpoint = store.LatestCheckpoint(run_id)) {
+    std::filesystem::path file = store.directory() / checkpoint->path;
+    std::error_code error;
+    if (std::filesystem::exists(file, error) && Sha256FileHex(file) == checkpoint->sha256) {
+      from_step = checkpoint->step;
+      resume_from = std::filesystem::absolute(file);
+    }
+  }
+  store.PrepareResume(run_id, from_step);
+  return resume_from;
+}
+
+int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto text = parsed.Value("jobs")) {
+    try {
+      jobs = std::stoi(*text);
+    } catch (const std::exception&) {
+      jobs = 0;
+    }
+    if (jobs < 1) throw UsageError("--jobs needs a positive number, got '" + *text + "'");
+  }
+  std::string policy_text = parsed.Value("on-failure").value_or("continue");
+  std::optional<sweep::FailurePolicy> policy = sweep::FailurePolicy::Parse(policy_text);
+  if (!policy) {
+    throw UsageError("--on-failure takes continue, stop or retry:N, got '" + policy_text + "'");
+  }
+  uint64_t shuffle_seed = 0;
+  if (auto text = parsed.Value("shuffle-seed")) shuffle_seed = std::stoull(*text);
+
+  // every job composed and validated before the store is touched
+  ConfigSource source{spec.config.string(), parsed.Value("config-dir"), true};
+  ConfigPipeline pipeline(source);
+  SweepPlan plan = PlanSweep(spec, pipeline, shuffle_seed);
+  int status = ReportDiagnostics(plan.problems, "sweep");
+  if (status != kExitOk) return status;
+
+  std::filesystem::path store_path = StorePath(parsed);
+  auto store = OpenStoreForWriting(store_path);
+  const std::string recorded = sweep::RecordedText(spec);
+  int64_t sweep_id = store->RecordSweep(spec.name, spec.experiment, recorded, Sha256Hex(recorded));
+  store::CodeVersion code = CollectCodeVersion(pipeline.primary().root);
+  store::HostInfo host = CollectHostInfo();
+
+  // each job: an identical run completed, running, queued, stopped, or none yet
+  std::vector<sweep::LaunchItem> items;
+  size_t completed = 0, elsewhere = 0, resumed = 0;
+  int64_t total_work = 0;
+  for (const PlannedJob& planned : plan.jobs) {
+    const sweep::SweepJob& job = planned.job;
+    JobDecision decision = Decide(store->FindRunsByIdentity(planned.config_sha256, code));
+    sweep::LaunchItem item;
+    item.job_index = job.index;
+    item.label = job.Label();
+    item.threads = ThreadsForRun(planned.tree, jobs);
+    if (decision.action == JobAction::kNew) {
+      RunRequest request;
+      request.tree = &planned.tree;
+      request.config_path = spec.config.string();
+      request.overrides = job.OverrideTexts();
+      request.code = code;
+      request.host = host;
+      request.threads = item.threads;
+      request.sweep_id = sweep_id;
+      request.variant = job.variant;
+      RecordedRun run = RecordNewRun(*store, request);
+      decision.run_id = run.run_id;
+      decision.uuid = run.uuid;
+    }
+    const config::Node* env_name = config::FindPath(planned.tree, "env.name");
+    store->AddSweepMember(sweep_id, {decision.run_id, static_cast<int64_t>(job.index), job.variant,
+                                     env_name && env_name->IsString() ? env_name->AsString() : "",
+                                     AxesJson(job)});
+    if (decision.action == JobAction::kAlreadyCompleted) {
+      ++completed;
+      continue;
+    }
+    if (decision.action == JobAction::kRunningElsewhere) {
+      ++elsewhere;
+      continue;
+    }
+    if (decision.action == JobAction::kResume) {
+      item.resume_from = PrepareToResume(*store, decision.run_id);
+      ++resumed;
+    }
+    item.run_id = decision.run_id;
+    item.uuid = decision.uuid;
+    item.run_dir = std::filesystem::absolute(store->directory() / store->GetRun(decision.run_id).run_dir);
+    total_work += BudgetSteps(planned.tree);
+    items.push_back(std::move(item));
+  }
+
+  std::string name = spec.name;
+  if (items.empty()) {
+    std::fprintf(stderr,
+                 "orch: sweep %s: all %zu runs %s; nothing to start (orch compare --sweep %s)\n",
+                 name.c_str(), plan.jobs.size(),
+                 elsewhere > 0 ? fmt::format("completed or running elsewhere ({} running)",
+                                             elsewhere)
+                                     .c_str()
+                               : "already completed",
+                 name.c_str());
+    return kExitOk;
+  }
+  std::fprintf(stderr,
+               "orch: sweep %s: %zu jobs: %zu to start, %zu to resume, %zu already completed%s; "
+               "%d at once, on-failure %s; store %s\n",
+               name.c_str(), plan.jobs.size(), items.size() - resumed, resumed,
+               completed,
+               elsewhere > 0 ? fmt::format(", {} running elsewhere", elsewhere).c_str() : "",
+               jobs, policy->ToString().c_str(), store_path.string().c_str());
+  store.reset();  // each worker slot opens its own connection
+
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  SweepProgress progress(name, items.size(), total_work, stderr);
+  sweep::LocalLaunchOptions options;
+  options.store_path = store_path;
+  options.jobs = jobs;
+  options.on_failure = *policy;
+  auto started = std::chrono::steady_clock::now();
+  std::vector<sweep::LaunchResult> results =
+      sweep::RunLocally(items, options, progress, &g_stop_requests);
+  progress.Finish();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  // the summary: counts, then every failure with the command that continues it
+  size_t done = 0, failed = 0, interrupted = 0, not_started = 0;
+  std::string failures;
+  for (const auto& result : results) {
+    if (!result.started) {
+      ++not_started;
+      continue;
+    }
+    if (result.outcome.status == "completed") ++done;
+    if (result.outcome.status == "interrupted") ++interrupted;
+    if (result.outcome.status == "failed") {
+      ++failed;
+      std::string first_line = Split(result.outcome.error_text, '\n').front();
+      std::string alone = "orch run " + ShellQuote(spec.config.string());
+      for (const auto& text : plan.jobs[result.item.job_index].job.OverrideTexts()) {
+        alone += " " + ShellQuote(text);
+      }
+      failures += fmt::format("  {} ({}): {}\n    continue it: {}\n    run it alone: {} --rerun\n",
+                              result.item.label, result.item.uuid.substr(0, 8), first_line,
+                              sweep::ResumeCommand(result.item.uuid, store_path), alone);
+    }
+  }
+  std::fprintf(stderr,
+               "orch: sweep %s finished in %s: %zu completed now, %zu already completed, %zu "
+               "failed, %zu interrupted, %zu not started\n",
+               name.c_str(), ProgressDisplay::FormatDuration(seconds).c_str(), done, completed,
+               failed, interrupted, not_started);
+  if (!failures.empty()) std::fprintf(stderr, "orch: failed runs:\n%s", failures.c_str());
+  if (interrupted + not_started > 0 || failed > 0) {
+    std::fprintf(stderr, "orch: continue the sweep with: orch sweep --resume %s --store %s\n",
+                 name.c_str(), store_path.string().c_str());
+  }
+  std::fprintf(stderr, "orch: orch ls --sweep %s --store %s\n", name.c_str(),
+               store_path.string().c_str());
+  if (g_stop_requests.load() > 0 && failed == 0 &&
+      policy->kind != sweep::FailurePolicy::Kind::kStop) {
+    return kExitInterrupted;
+  }
+  return failed > 0 ? kExitFailed : (interrupted > 0 ? kExitInterrupted : kExitOk);
+}
+
+}  // namespace
+
+const CommandSpec& SweepCommandSpec() {
+  static const CommandSpec spec = {
+      "sweep",
+      "SWEEP_FILE|CONFIG [OVERRIDE...] [--jobs N] [--on-failure continue|stop|retry:N] "
+      "[--name NAME] [--store PATH] | --resume NAME",
+      "run a sweep: every job in its own worker process, N at once, recorded and resumable",
+      "Expands a sweep file (sweeps/*.yaml) or the sweep overrides of a command line into jobs,\n"
+      "composes and validates every job first (any problem: exit 2, nothing written), records\n"
+      "the sweep, and runs the jobs in worker processes, N at once (--jobs, default the number\n"
+      "of cores; each run gets run.threads intra-op threads, or max(1, cores / N) when\n"
+      "run.threads is 0). Runs are identified by their resolved config and code version, so\n"
+      "launching the same sweep again skips completed runs, resumes interrupted ones from their\n"
+      "newest checkpoint and reruns failed ones (from their checkpoint too). Ctrl-C stops\n"
+      "launching, asks running runs to checkpoint and end, and exits 130; a second Ctrl-C kills\n"
+      "them. Exit code 1 when a run failed.",
+      {
+          {"jobs", "N", "runs at once (default: the number of cores)"},
+          {"on-failure", "POLICY",
+           "continue (default), stop (no new runs; running ones checkpoint), or retry:N"},
+          {"name", "NAME", "sweep name (default: the sweep file's name, or <config>-<hash>)"},
+          {"resume", "NAME", "launch the recorded sweep NAME again"},
+          StoreOption(),
+          {"config-dir", "DIR", "config root (default: nearest ancestor named 'configs')"},
+          {"shuffle-seed", "N", "seed of shuffle(...) (default 0)"},
+      },
+      "  orch sweep sweeps/tam_memory.yaml --jobs 2\n"
+      "  orch sweep configs/tam/pendulum.yaml seed=range(3) tam.memory.enabled=false,true\n"
+      "  orch sweep --resume tam_memory\n"};
+  return spec;
+}
+
+int RunSweep(const std::vector<std::string>& args) {
+  std::optional<ParsedArgs> maybe_parsed = ParseCommand(SweepCommandSpec(), args);
+  if (!maybe_parsed) return kExitOk;
+  const ParsedArgs& parsed = *maybe_parsed;
+  try {
+    sweep::SweepSpec spec;
+    if (auto name = parsed.Value("resume")) {
+      if (!parsed.positional.empty()) {
+        throw UsageError("orch sweep --resume takes no SWEEP_FILE, CONFIG or overrides: the "
+                         "sweep is launched as recorded");
+      }
+      auto store = OpenStoreForReading(parsed);
+      std::optional<store::SweepRecord> record = store->FindSweep(*name);
+      if (!record) {
+        std::vector<std::string> names;
+        for (const auto& sweep : store->ListSweeps()) names.push_back(sweep.name);
+        std::string suggestion = DidYouMeanSentence(*name, names);
+        throw UsageError(fmt::format("no sweep named '{}' in {}. {}Known: {}", *name,
+                                     StorePath(parsed).string(),
+                                     suggestion.empty() ? "" : suggestion + " ",
+                                     names.empty() ? "none" : Join(names, ", ")));
+      }
+      spec = sweep::LoadRecordedSweep(record->spec_yaml, record->name);
+    } else {
+      if (parsed.positional.empty()) {
+        throw UsageError("orch sweep needs a SWEEP_FILE or CONFIG (or --resume NAME). See "
+                         "'orch sweep --help'");
+      }
+      const std::string& target = parsed.positional[0];
+      std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
+      if (sweep::IsSweepFile(target)) {
+        spec = sweep::LoadSweepFile(target);
+        spec.command_line = texts;
+        if (auto name = parsed.Value("name")) spec.name = *name;
+      } else {
+        spec = sweep::SweepFromCommandLine(target, texts, parsed.Value("name").value_or(""));
+      }
+    }
+    return LaunchSweep(spec, parsed);
+  } catch (const store::StoreError& error) {
+    std::fprintf(stderr, "orch: %s\n", error.what());
+    return kExitUsage;
+  }
+}
+
+}  // namespace orch::app

@@ -1,0 +1,82 @@
+// src/app/sweep_planning.cpp
+#include "app/sweep_planning.h"
+
+#include <fmt/format.h>
+
+#include "app/run_recording.h"
+#include "common/error.h"
+#include "common/string_util.h"
+
+namespace orch::app {
+namespace {
+
+/// A diagnostic seen in one or more jobs.
+struct JobProblem {
+  Diagnostic diagnostic;
+  std::vector<size_t> jobs;
+};
+
+void CollectJobProblems(const Diagnostics& diagnostics, size_t job,
+                        std::vector<JobProblem>& problems) {
+  for (const auto& diagnostic : diagnostics.Items()) {
+    std::string text = diagnostic.Format();
+    auto it = std::find_if(problems.begin(), problems.end(), [&](const JobProblem& problem) {
+      return problem.diagnostic.Format() == text;
+    });
+    if (it == problems.end()) {
+      problems.push_back({diagnostic, {job}});
+    } else {
+      it->jobs.push_back(job);
+    }
+  }
+}
+
+/// `in job #1 broken seed=0` or `in 3 of 6 jobs: #0 off seed=0, #2 ..., ...`.
+std::string JobList(const std::vector<size_t>& jobs, const std::vector<PlannedJob>& planned) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < jobs.size() && i < 4; ++i) names.push_back(planned[jobs[i]].job.Label());
+  if (jobs.size() > 4) names.push_back("...");
+  if (jobs.size() == 1) return "in job " + names.front();
+  return fmt::format("in {} of {} jobs: {}", jobs.size(), planned.size(), Join(names, ", "));
+}
+
+}  // namespace
+
+SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline,
+                    uint64_t shuffle_seed) {
+  SweepPlan plan;
+  sweep::ExpandOptions options;
+  options.shuffle_seed = shuffle_seed;
+  options.group_options = [&](const std::string& group) {
+    return pipeline.repository().GroupOptions(group);
+  };
+  std::vector<sweep::SweepJob> jobs = sweep::ExpandSweepJobs(spec, options, &plan.axes);
+
+  // every job composed and validated before any is listed or run
+  std::vector<JobProblem> problems;
+  plan.jobs.reserve(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    PlannedJob planned;
+    planned.job = std::move(jobs[i]);
+    try {
+      config::ComposedConfig composed = pipeline.Compose(planned.job.overrides);
+      CollectJobProblems(composed.diagnostics, i, problems);
+      planned.tree = std::move(composed.tree);
+      if (!composed.diagnostics.HasErrors()) {
+        std::tie(planned.config_json, planned.config_sha256) = ConfigIdentity(planned.tree);
+      }
+    } catch (const ConfigError& error) {
+      CollectJobProblems(error.diagnostics(), i, problems);
+    }
+    plan.jobs.push_back(std::move(planned));
+  }
+  for (auto& problem : problems) {
+    if (plan.jobs.size() > 1) {
+      problem.diagnostic.context.push_back(JobList(problem.jobs, plan.jobs));
+    }
+    plan.problems.Add(problem.diagnostic);
+  }
+  return plan;
+}
+
+}  // namespace orch::app

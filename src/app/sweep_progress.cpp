@@ -1,0 +1,122 @@
+// src/app/sweep_progress.cpp
+#include "app/sweep_progress.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "app/progress_display.h"
+
+namespace orch::app {
+
+SweepProgress::SweepProgress(std::string name, size_t total_runs, int64_t total_work,
+                             std::FILE* out)
+    : name_(std::move(name)),
+      total_runs_(total_runs),
+      total_work_(total_work),
+      out_(out),
+      live_(isatty(fileno(out)) != 0),
+      started_(std::chrono::steady_clock::now()) {}
+
+double SweepProgress::WorkDone() const {
+  double work = static_cast<double>(finished_work_);
+  for (const auto& [index, run] : running_) work += static_cast<double>(run.update.done);
+  return work;
+}
+
+std::string SweepProgress::CountsLine() const {
+  size_t queued = total_runs_ - done_ - failed_ - interrupted_ - running_.size();
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  double work = WorkDone();
+  double eta = work > 0 && elapsed > 0 ? (total_work_ - work) * elapsed / work : NAN;
+  std::string line = fmt::format("{}/{} done, {} running, {} failed, {} queued", done_,
+                                 total_runs_, running_.size(), failed_, queued);
+  if (interrupted_ > 0) line += fmt::format(", {} interrupted", interrupted_);
+  return line + "  ETA " + ProgressDisplay::FormatDuration(eta);
+}
+
+void SweepProgress::Print(const std::string& line) {
+  // an event line goes above the live block
+  if (live_ && lines_drawn_ > 0) {
+    std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
+    lines_drawn_ = 0;
+  }
+  std::fprintf(out_, "[%s] %s\n", name_.c_str(), line.c_str());
+  std::fflush(out_);
+}
+
+void SweepProgress::Redraw(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (live_) {
+    if (!force && now - last_draw_ < std::chrono::milliseconds(250)) return;
+    last_draw_ = now;
+    if (lines_drawn_ > 0) std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
+    std::fprintf(out_, "[%s] %s\n", name_.c_str(), CountsLine().c_str());
+    lines_drawn_ = 1;
+    for (const auto& [index, run] : running_) {
+      double rate = 0.0;
+      std::fprintf(out_, "  %s  %s\n", run.label.c_str(),
+                   ProgressDisplay::FormatLine("", run.update, rate).c_str());
+      ++lines_drawn_;
+    }
+    std::fflush(out_);
+    return;
+  }
+  // plain lines: the counts every 10 s
+  if (!force && now - last_draw_ < std::chrono::seconds(10)) return;
+  last_draw_ = now;
+  std::fprintf(out_, "[%s] %s\n", name_.c_str(), CountsLine().c_str());
+  std::fflush(out_);
+}
+
+void SweepProgress::OnStarted(const sweep::LaunchItem& item, int attempt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_[item.job_index] = Running{item.label, {}, attempt};
+  if (!live_ || attempt > 1) {
+    Print(fmt::format("{} started{}", item.label,
+                      attempt > 1 ? fmt::format(" (attempt {})", attempt) : ""));
+  }
+  Redraw(live_);
+}
+
+void SweepProgress::OnProgress(const sweep::LaunchItem& item, const sweep::ProgressUpdate& update) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = running_.find(item.job_index);
+  if (it == running_.end()) return;
+  it->second.update = update;
+  Redraw(false);
+}
+
+void SweepProgress::OnFinished(const sweep::LaunchItem& item, const sweep::RunOutcome& outcome,
+                               bool will_retry) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_.erase(item.job_index);
+  std::string line = fmt::format("{} {} after {}", item.label, outcome.status,
+                                 ProgressDisplay::FormatDuration(outcome.seconds));
+  if (outcome.status == "failed") {
+    line += fmt::format(" (worker {})", outcome.exit.Describe());
+    if (will_retry) line += "; retrying from its newest checkpoint";
+  }
+  if (!will_retry) {
+    if (outcome.status == "completed") ++done_;
+    if (outcome.status == "failed") ++failed_;
+    if (outcome.status == "interrupted") ++interrupted_;
+    finished_work_ += outcome.budget_steps;
+  }
+  Print(line);
+  Redraw(true);
+}
+
+void SweepProgress::Finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (live_ && lines_drawn_ > 0) {
+    std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
+    lines_drawn_ = 0;
+    std::fflush(out_);
+  }
+}
+
+}  // namespace orch::app

@@ -1,0 +1,123 @@
+// src/sweep/local_launcher.cpp
+#include "sweep/local_launcher.h"
+
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <charconv>
+
+#include "common/sha256.h"
+#include "store/results_store.h"
+
+namespace orch::sweep {
+
+std::optional<FailurePolicy> FailurePolicy::Parse(std::string_view text) {
+  FailurePolicy policy;
+  if (text == "continue") return policy;
+  if (text == "stop") {
+    policy.kind = Kind::kStop;
+    return policy;
+  }
+  constexpr std::string_view kRetry = "retry:";
+  if (text.substr(0, kRetry.size()) == kRetry) {
+    std::string_view number = text.substr(kRetry.size());
+    int retries = 0;
+    auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), retries);
+    if (error != std::errc() || end != number.data() + number.size() || retries < 1) {
+      return std::nullopt;
+    }
+    policy.kind = Kind::kRetry;
+    policy.retries = retries;
+    return policy;
+  }
+  return std::nullopt;
+}
+
+std::string FailurePolicy::ToString() const {
+  switch (kind) {
+    case Kind::kContinue: return "continue";
+    case Kind::kStop: return "stop";
+    case Kind::kRetry: return fmt::format("retry:{}", retries);
+  }
+  return "continue";
+}
+
+namespace {
+
+/// Prepares a failed run for another attempt from its newest intact checkpoint.
+std::optional<std::filesystem::path> PrepareRetry(const std::filesystem::path& store_path,
+                                                  int64_t run_id) {
+  auto store = store::ResultsStore::Open(store_path);
+  int64_t from_step = -1;
+  std::optional<std::filesystem::path> resume_from;
+  if (auto checkpoint = store->LatestCheckpoint(run_id)) {
+    std::filesystem::path file = store->directory() / checkpoint->path;
+    std::error_code error;
+    if (std::filesystem::exists(file, error) && Sha256FileHex(file) == checkpoint->sha256) {
+      from_step = checkpoint->step;
+      resume_from = std::filesystem::absolute(file);
+    }
+  }
+  store->PrepareResume(run_id, from_step);
+  return resume_from;
+}
+
+}  // namespace
+
+std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
+                                     const LocalLaunchOptions& options, LaunchObserver& observer,
+                                     std::atomic<int>* stop_requests) {
+  std::vector<LaunchResult> results(items.size());
+  for (size_t i = 0; i < items.size(); ++i) results[i].item = items[i];
+  const int jobs = std::max(1, options.jobs);
+
+  // each slot waits on a process, so more slots than cores are fine
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
+                              static_cast<size_t>(jobs) + 1);
+  tbb::task_arena arena(jobs);
+  std::atomic<size_t> next{0};
+  arena.execute([&] {
+    tbb::parallel_for(
+        0, jobs,
+        [&](int) {
+          // a slot takes the next item in order until none is left or the sweep stops
+          for (size_t index = next++; index < items.size(); index = next++) {
+            if (stop_requests->load() > 0) continue;
+            LaunchResult& result = results[index];
+            RunLaunch launch;
+            launch.store_path = options.store_path;
+            launch.run_id = result.item.run_id;
+            launch.run_dir = result.item.run_dir;
+            launch.threads = result.item.threads;
+            launch.resume_from = result.item.resume_from;
+            launch.echo_stderr = false;
+            result.started = true;
+            while (true) {
+              ++result.attempts;
+              observer.OnStarted(result.item, result.attempts);
+              result.outcome = LaunchRun(
+                  launch,
+                  [&](const ProgressUpdate& update) { observer.OnProgress(result.item, update); },
+                  stop_requests);
+              bool failed = result.outcome.status == "failed";
+              bool retry = failed && options.on_failure.kind == FailurePolicy::Kind::kRetry &&
+                           result.attempts <= options.on_failure.retries &&
+                           stop_requests->load() == 0;
+              observer.OnFinished(result.item, result.outcome, retry);
+              if (failed && options.on_failure.kind == FailurePolicy::Kind::kStop) {
+                int expected = 0;
+                stop_requests->compare_exchange_strong(expected, 1);
+              }
+              if (!retry) break;
+              launch.resume_from = PrepareRetry(options.store_path, result.item.run_id);
+            }
+          }
+        },
+        tbb::simple_partitioner());
+  });
+  return results;
+}
+
+}  // namespace orch::sweep
