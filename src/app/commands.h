@@ -42,6 +42,9 @@ int RunExport(const std::vector<std::string>& args);
 const CommandSpec& PlotSpec();
 int RunPlot(const std::vector<std::string>& args);
 
+const CommandSpec& CompareSpec();
+int RunCompare(const std::vector<std::string>& args);
+
 /// Every command, in the order `orch --help` lists them.
 const std::vector<Command>& Commands();
 

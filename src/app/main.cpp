@@ -23,6 +23,7 @@ const std::vector<Command>& Commands() {
       {ShowSpec, RunShow},
       {ExportSpec, RunExport},
       {PlotSpec, RunPlot},
+      {CompareSpec, RunCompare},
   };
   return commands;
 }

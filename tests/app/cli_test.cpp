@@ -61,8 +61,9 @@ TEST(CliTest, HelpOnEveryCommand) {
 TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   Result command = Orch({"compse"});
   EXPECT_EQ(command.exit_code, 2);
-  EXPECT_EQ(command.err, "orch: unknown command 'compse'. Did you mean 'compose'? Commands: "
-                         "run, sweep, compose, plan, schema, ls, show, export, plot\n");
+  EXPECT_EQ(command.err, "orch: unknown command 'compse'. Did you mean one of 'compose', "
+                         "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, "
+                         "export, plot, compare\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
   EXPECT_EQ(option.err, "orch: unknown option '--jsn' for 'orch compose'. Did you mean '--json'? "
