@@ -4,72 +4,35 @@
 //   1. compose + validate of configs/tdmpc2/cheetah.yaml in process (cold: a fresh pipeline that
 //      reads every file; warm: the files already parsed, as for the jobs of a sweep);
 //   2. `orch compose configs/tdmpc2/cheetah.yaml` as a whole process (what a user waits for);
-//   3. `orch plan` of a 1,000-job sweep as a whole process, text and --json.
+//   3. `orch plan` of a 1,000-job sweep as a whole process: on the command line (text and
+//      --json) and as a sweep file (10 variants x 100 seeds).
 // Hydra's reference points (hydra-semantics.md §8: hydra#1543, hydra#1324): about 0.5 s per
 // compose, and about a minute to start a 300-job sweep.
 //
 // Run from the repository root: build/bench/config_bench
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "app/config_pipeline.h"
+#include "bench_process.h"
 #include "config/compose.h"
-
-extern char** environ;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
+using orch::bench::Median;
+using orch::bench::MedianProcessMs;
 
 double MillisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-/// Runs a command with stdout and stderr sent to /dev/null; returns wall milliseconds.
-double RunProcess(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  auto start = Clock::now();
-  pid_t pid = 0;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
-    std::fprintf(stderr, "cannot start %s\n", args[0]);
-    std::exit(1);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  double elapsed = MillisecondsSince(start);
-  posix_spawn_file_actions_destroy(&actions);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "%s failed (status %d)\n", args[0], status);
-    std::exit(1);
-  }
-  return elapsed;
-}
-
-double ProcessMedian(const std::vector<std::string>& argv, int repeats) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) times.push_back(RunProcess(argv));
-  return Median(times);
 }
 
 }  // namespace
@@ -105,9 +68,21 @@ int main(int argc, char** argv) {
   std::vector<std::string> sweep_json = sweep;
   sweep_json.push_back("--json");
 
-  double compose_process = ProcessMedian({orch, "compose", config, "multi_gamma.enabled=true"}, 30);
-  double plan_process = ProcessMedian(sweep, 7);
-  double plan_json_process = ProcessMedian(sweep_json, 7);
+  double compose_process = MedianProcessMs({orch, "compose", config, "multi_gamma.enabled=true"}, 30);
+  double plan_process = MedianProcessMs(sweep, 7);
+  double plan_json_process = MedianProcessMs(sweep_json, 7);
+
+  // the same size as a sweep file: 10 named variants x seed 0..99
+  std::filesystem::path sweep_file =
+      std::filesystem::temp_directory_path() / ("orch-bench-sweep-" + std::to_string(getpid()) + ".yaml");
+  {
+    std::ofstream file(sweep_file);
+    file << "name: bench\nconfig: " << std::filesystem::absolute(config).string()
+         << "\noverrides: [multi_gamma.enabled=true]\naxes:\n  seed: range(100)\nvariants:\n";
+    for (int v = 1; v <= 10; ++v) file << "  w" << v << ": {multi_gamma.loss_weight: " << v / 10.0 << "}\n";
+  }
+  double plan_file_process = MedianProcessMs({orch, "plan", sweep_file.string()}, 7);
+  std::filesystem::remove(sweep_file);
 
   const double hydra_compose_ms = 500.0;
   const double hydra_sweep_300_ms = 60'000.0;
@@ -123,7 +98,9 @@ int main(int argc, char** argv) {
   row("orch compose cheetah (whole process)", compose_process, 20, hydra_compose_ms);
   row("orch plan, 1,000 jobs (whole process)", plan_process, 200, hydra_sweep_300_ms);
   row("orch plan --json, 1,000 jobs (whole process)", plan_json_process, 200, hydra_sweep_300_ms);
+  row("orch plan SWEEP_FILE, 1,000 jobs (whole process)", plan_file_process, 200,
+      hydra_sweep_300_ms);
   std::printf("\nHydra references: ~500 ms per compose (hydra#1543); ~60 s to start a 300-job sweep"
-              " (hydra#1324),\nso the last two ratios compare orch's 1,000 jobs with Hydra's 300.\n");
+              " (hydra#1324),\nso the last three ratios compare orch's 1,000 jobs with Hydra's 300.\n");
   return 0;
 }
