@@ -1,6 +1,7 @@
 // src/app/command_ls.cpp: `orch ls`, one row per run.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/commands.h"
@@ -106,9 +107,13 @@ int RunLs(const std::vector<std::string>& args) {
     std::printf("no runs in %s\n", StorePath(parsed).string().c_str());
     return kExitOk;
   }
+  // sweep variants get a column when there are any
+  const bool variants = std::any_of(runs.begin(), runs.end(),
+                                    [](const store::RunSummary& run) { return !run.variant.empty(); });
   std::vector<std::vector<std::string>> rows = {{"ID", "UUID", "NAME", "STATUS", "ALGO", "TASK",
                                                  "SEED", "GIT", "CONFIG", "STARTED", "ENDED",
                                                  "STEP", "HEADLINE"}};
+  if (variants) rows[0].insert(rows[0].begin() + 6, "VARIANT");
   for (const auto& run : runs) {
     std::vector<std::string> headline;
     for (const auto& [key, value] : run.headline) headline.push_back(fmt::format("{}={:.4g}", key, value));
@@ -121,6 +126,7 @@ int RunLs(const std::vector<std::string>& args) {
                     run.started_at_ms ? FormatTimestamp(*run.started_at_ms) : "-",
                     run.ended_at_ms ? FormatTimestamp(*run.ended_at_ms) : "-",
                     fmt::format("{}/{}", run.last_step, run.budget_steps), Join(headline, " ")});
+    if (variants) rows.back().insert(rows.back().begin() + 6, run.variant.empty() ? "-" : run.variant);
   }
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {
