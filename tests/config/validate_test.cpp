@@ -357,9 +357,9 @@ TEST(SchemaCoverageTest, TamKeysOfTheReference) {
               "z_logstd_max", "halt_bias", "cone_reg", "goal_weight", "action_l2", "lambda_h",
               "beta_kl", "target_bind", "lambda_lr", "target_et", "lambda_t_lr", "w_cone",
               "bind_success_frac", "amax", "explore_std", "episodes", "policy_objective"});
-  // §12.1 (mem_size → size, mem_min → min_records, mem_k → k, mem_sigma → sigma, w_mem →
-  // weight, mem_detach_targets → detach_targets), §12.3 (a, b, c)
-  ExpectKeys(tam::TamMemorySchema(), {"size", "min_records", "k", "sigma", "weight",
+  // §12.1 (mem_size → size, mem_min → min_records, mem_k → k, mem_sigma → sigma, w_mem as is,
+  // mem_detach_targets → detach_targets), §12.3 (a, b, c)
+  ExpectKeys(tam::TamMemorySchema(), {"size", "min_records", "k", "sigma", "w_mem",
                                       "detach_targets", "risk_bind", "risk_cone", "risk_lambda"});
   // §9: the controlled pendulum
   ExpectKeys(envs::ControlledPendulumSchema(),

@@ -211,7 +211,7 @@ EpisodeRecord TamAgent::Impl::RunEpisode() {
   if (memory != nullptr) {
     record.mem_n = memory->size();
     mem_risk = memory->KernelRisk(z);
-    loss = loss + options.memory.weight * mem_risk;
+    loss = loss + options.memory.w_mem * mem_risk;
   }
   const double loss_value = loss.item<double>();
   if (!std::isfinite(loss_value)) {
@@ -243,7 +243,7 @@ EpisodeRecord TamAgent::Impl::RunEpisode() {
                             : 0.0;
   if (memory != nullptr) {
     record.mem_risk = mem_risk.item<double>();
-    record.mem_loss = options.memory.weight * record.mem_risk;
+    record.mem_loss = options.memory.w_mem * record.mem_risk;
   }
 
   // dual updates after the step

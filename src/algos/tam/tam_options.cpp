@@ -19,7 +19,8 @@ std::unique_ptr<config::Schema> BuildMemorySchema() {
       .Min(1);
   b.Field("k", &O::k, "neighbours of the kNN kernel estimate (mem_k)").Min(1);
   b.Field("sigma", &O::sigma, "Gaussian kernel width in z-space (mem_sigma)").Positive();
-  b.Field("weight", &O::weight, "regulariser strength (w_mem)").NonNegative();
+  b.Field("w_mem", &O::w_mem, "regulariser strength (keep small until the z-map looks structured)")
+      .NonNegative();
   b.Field("detach_targets", &O::detach_targets,
           "stored outcomes are constants (they are plain numbers, so only true is meaningful)");
   b.Field("risk_bind", &O::risk_bind, "risk target weight a of (1 - soft_bind)");

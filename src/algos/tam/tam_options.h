@@ -16,7 +16,7 @@ struct TamMemoryOptions {
   int64_t min_records = 500;     ///< [mem_min] no regulariser below this many records
   int64_t k = 64;                ///< [mem_k] neighbours
   double sigma = 1.0;            ///< [mem_sigma] Gaussian kernel width in z-space
-  double weight = 0.02;          ///< [w_mem] regulariser strength
+  double w_mem = 0.02;           ///< regulariser strength (the notes' name)
   bool detach_targets = true;    ///< [mem_detach_targets] stored outcomes are constants
   double risk_bind = 1.0;        ///< [a] risk weight of (1 - soft_bind)
   double risk_cone = 0.2;        ///< [b] risk weight of log(cone_vol + 1e-8)

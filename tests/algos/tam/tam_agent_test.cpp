@@ -109,7 +109,7 @@ TEST(TamAgentTest, MemoryDrawsNoRandomNumbersOfItsOwn) {
   // before min_records the regulariser is 0 and every other number agrees; with weight 0 it
   // never changes a gradient, so the whole run agrees: no stream is shifted by the memory
   TamOptions with_memory = SmallRun(true);
-  with_memory.memory.weight = 0.0;
+  with_memory.memory.w_mem = 0.0;
   TamAgent on(with_memory, envs::ControlledPendulumOptions{}, 12);
   TamAgent off(SmallRun(false), envs::ControlledPendulumOptions{}, 12);
   RunEpisodes(on, 120);
