@@ -20,6 +20,11 @@ SweepProgress::SweepProgress(std::string name, size_t total_runs, int64_t total_
       live_(isatty(fileno(out)) != 0),
       started_(std::chrono::steady_clock::now()) {}
 
+double SweepProgress::Running::Rate(std::chrono::steady_clock::time_point now) const {
+  double elapsed = std::chrono::duration<double>(now - started).count();
+  return first_done >= 0 && elapsed > 0 ? (update.done - first_done) / elapsed : 0.0;
+}
+
 double SweepProgress::WorkDone() const {
   double work = static_cast<double>(finished_work_);
   for (const auto& [index, run] : running_) work += static_cast<double>(run.update.done);
@@ -57,9 +62,8 @@ void SweepProgress::Redraw(bool force) {
     std::fprintf(out_, "[%s] %s\n", name_.c_str(), CountsLine().c_str());
     lines_drawn_ = 1;
     for (const auto& [index, run] : running_) {
-      double rate = 0.0;
       std::fprintf(out_, "  %s  %s\n", run.label.c_str(),
-                   ProgressDisplay::FormatLine("", run.update, rate).c_str());
+                   ProgressDisplay::FormatLine("", run.update, run.Rate(now)).c_str());
       ++lines_drawn_;
     }
     std::fflush(out_);
@@ -74,7 +78,7 @@ void SweepProgress::Redraw(bool force) {
 
 void SweepProgress::OnStarted(const sweep::LaunchItem& item, int attempt) {
   std::lock_guard<std::mutex> lock(mutex_);
-  running_[item.job_index] = Running{item.label, {}, attempt};
+  running_[item.job_index] = Running{item.label, {}, attempt, std::chrono::steady_clock::now()};
   if (!live_ || attempt > 1) {
     Print(fmt::format("{} started{}", item.label,
                       attempt > 1 ? fmt::format(" (attempt {})", attempt) : ""));
@@ -86,6 +90,10 @@ void SweepProgress::OnProgress(const sweep::LaunchItem& item, const sweep::Progr
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = running_.find(item.job_index);
   if (it == running_.end()) return;
+  if (it->second.first_done < 0) {
+    it->second.first_done = update.done;
+    it->second.started = std::chrono::steady_clock::now();
+  }
   it->second.update = update;
   Redraw(false);
 }

@@ -32,6 +32,10 @@ class SweepProgress : public sweep::LaunchObserver {
     std::string label;
     sweep::ProgressUpdate update;
     int attempt = 1;
+    std::chrono::steady_clock::time_point started;
+    int64_t first_done = -1;  ///< the first step reported (a resumed run starts later)
+    /// Steps per second since the first report.
+    double Rate(std::chrono::steady_clock::time_point now) const;
   };
   void Redraw(bool force);
   void Print(const std::string& line);
