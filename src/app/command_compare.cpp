@@ -233,6 +233,12 @@ std::vector<std::string> Trailer(const Comparison& comparison) {
   std::vector<std::string> stamps;
   for (const auto& stamp : comparison.stamp) stamps.push_back(StampText(stamp));
   lines.push_back("code: " + (stamps.empty() ? std::string("-") : Join(stamps, "; ")));
+  if (comparison.stamp.size() > 1) {
+    lines.push_back(fmt::format(
+        "warning: the compared runs come from {} code versions; launch the sweep again to run "
+        "every job with the current code",
+        comparison.stamp.size()));
+  }
   lines.push_back(fmt::format(
       "parameters: sweep={} key={} T={} B={} bootstrap-seed={} baseline={} goal={} min-rel={} "
       "min-tasks={} max-overhead={} runs={}",

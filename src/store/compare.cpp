@@ -285,10 +285,18 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
   }
   const int64_t budget = comparison.budget;
 
-  // each member: compared, or excluded with the reason
+  // each member: compared, or excluded with the reason. Newest runs first, so that when a
+  // sweep was launched again (new code, --rerun) its newest complete run of each variant, task
+  // and seed is the one compared.
+  std::vector<const MemberFacts*> newest_first;
+  for (const auto& fact : members) newest_first.push_back(&fact);
+  std::sort(newest_first.begin(), newest_first.end(), [](const auto* a, const auto* b) {
+    return a->member.run_id > b->member.run_id;
+  });
   std::map<std::tuple<std::string, std::string, int64_t>, int64_t> seen;
   std::vector<const MemberFacts*> compared_facts;
-  for (const auto& fact : members) {
+  for (const MemberFacts* fact_pointer : newest_first) {
+    const MemberFacts& fact = *fact_pointer;
     ExcludedRun excluded{fact.member.run_id, fact.uuid,         fact.member.variant,
                          fact.member.task,   fact.seed,         fact.status,
                          fact.last_step,     fact.budget_steps, ""};
@@ -306,7 +314,9 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
     excluded.reason = CompletenessReason(x, y, options.metric, budget);
     auto key = std::make_tuple(fact.member.variant, fact.member.task, fact.seed);
     if (excluded.reason.empty() && seen.count(key) > 0) {
-      excluded.reason = fmt::format("same variant, task and seed as run #{}", seen[key]);
+      excluded.reason =
+          fmt::format("superseded by the newer run #{} of the same variant, task and seed",
+                      seen[key]);
     }
     std::optional<double> auc = Auc(x, y, static_cast<double>(budget));
     if (excluded.reason.empty() && !auc) excluded.reason = "no area under the curve";
@@ -332,6 +342,25 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
     comparison.runs.push_back(run);
     compared_facts.push_back(&fact);
   }
+  // back to job order
+  std::vector<size_t> order(comparison.runs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::make_pair(comparison.runs[a].job_index, comparison.runs[a].run_id) <
+           std::make_pair(comparison.runs[b].job_index, comparison.runs[b].run_id);
+  });
+  {
+    std::vector<ComparedRun> runs;
+    std::vector<const MemberFacts*> facts;
+    for (size_t i : order) {
+      runs.push_back(comparison.runs[i]);
+      facts.push_back(compared_facts[i]);
+    }
+    comparison.runs = std::move(runs);
+    compared_facts = std::move(facts);
+  }
+  std::sort(comparison.excluded.begin(), comparison.excluded.end(),
+            [](const ExcludedRun& a, const ExcludedRun& b) { return a.run_id < b.run_id; });
 
   // the time cost: ms_per_iter when every compared run has it, else wall ms per step
   bool every_ms_per_iter = !compared_facts.empty();

@@ -248,6 +248,29 @@ TEST_F(CompareTest, FailedAndIncompleteRunsAreExcludedWithTheReason) {
   EXPECT_NEAR(*shorter.Cell("A0", "walker-walk")->auc.mean, 100.0, kTight);
 }
 
+// A sweep launched again (new code, or --rerun) has two runs of a job: the newest complete
+// one is compared, the older one is listed as superseded.
+TEST_F(CompareTest, TheNewestRunOfAJobIsCompared) {
+  FillStudy();
+  const int64_t newer = AddCompletedRun({"A0", "walker-walk", 1, 220.0, 10.0, 1000, 100 << 20});
+  Comparison comparison = Compare(*store_, Options());
+  std::vector<int64_t> ids = comparison.RunIds();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), newer), ids.end());
+  EXPECT_EQ(ids.size(), 12u);
+  ASSERT_EQ(comparison.excluded.size(), 3u);
+  auto superseded = std::find_if(comparison.excluded.begin(), comparison.excluded.end(),
+                                 [](const ExcludedRun& run) { return run.status == "completed" &&
+                                                                     run.task == "walker-walk"; });
+  ASSERT_NE(superseded, comparison.excluded.end());
+  EXPECT_EQ(superseded->variant, "A0");
+  EXPECT_EQ(superseded->seed, 1);
+  EXPECT_EQ(superseded->reason, fmt::format("superseded by the newer run #{} of the same variant, "
+                                            "task and seed",
+                                            newer));
+  // walker-walk A0 is now 200, 220, 200 (AUC 150, 165, 150)
+  EXPECT_NEAR(*comparison.Cell("A0", "walker-walk")->auc.mean, 155.0, kTight);
+}
+
 TEST_F(CompareTest, CurvesIndexedFromZeroToTMinusOneAreComplete) {
   // TAM's per-episode metrics: budget T = 4 episodes, steps 0..3
   for (int seed = 0; seed < 2; ++seed) {
