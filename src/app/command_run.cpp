@@ -1,10 +1,7 @@
 // src/app/command_run.cpp: `orch run`, one run recorded in the results store.
-#include <signal.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +10,7 @@
 #include "app/commands.h"
 #include "app/config_pipeline.h"
 #include "app/progress_display.h"
+#include "app/stop_signals.h"
 #include "app/provenance.h"
 #include "app/run_record.h"
 #include "app/run_recording.h"
@@ -32,17 +30,6 @@
 namespace orch::app {
 namespace {
 
-std::atomic<int> g_stop_requests{0};
-
-void OnStopSignal(int) {
-  int requests = g_stop_requests.fetch_add(1) + 1;
-  const char* message =
-      requests == 1 ? "\norch: stopping: the run writes a checkpoint and ends (Ctrl-C again to "
-                      "kill it)\n"
-                    : "\norch: killing the worker\n";
-  (void)!write(STDERR_FILENO, message, std::char_traits<char>::length(message));
-}
-
 struct RunPlan {
   int64_t run_id = 0;
   std::string uuid;
@@ -61,10 +48,9 @@ int LaunchAndWait(const std::filesystem::path& store_path, const RunPlan& plan) 
                plan.name.c_str(), plan.resume_from ? ", resuming" : "",
                plan.run_dir.string().c_str());
   ProgressDisplay display(plan.algo, plan.unit, stderr);
-  struct sigaction action = {};
-  action.sa_handler = OnStopSignal;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  InstallStopSignals(
+      "\norch: stopping: the run writes a checkpoint and ends (Ctrl-C again to kill it)\n",
+      "\norch: killing the worker\n");
 
   sweep::RunLaunch launch;
   launch.store_path = store_path;
@@ -74,7 +60,7 @@ int LaunchAndWait(const std::filesystem::path& store_path, const RunPlan& plan) 
   launch.resume_from = plan.resume_from;
   sweep::RunOutcome outcome = sweep::LaunchRun(
       launch, [&](const sweep::ProgressUpdate& update) { display.Update(update); },
-      &g_stop_requests);
+      &StopRequests());
   display.Finish();
 
   std::fprintf(stderr, "orch: run %s %s after %s (%lld of %lld %s)\n",

@@ -1,11 +1,8 @@
 // src/app/command_sweep.cpp: `orch sweep` (and `orch run -m`), a sweep of runs in parallel
 // worker processes, resumable by name.
-#include <signal.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -18,6 +15,7 @@
 #include "app/run_recording.h"
 #include "app/store_options.h"
 #include "app/sweep_planning.h"
+#include "app/stop_signals.h"
 #include "app/sweep_progress.h"
 #include "common/error.h"
 #include "common/json.h"
@@ -29,17 +27,6 @@
 
 namespace orch::app {
 namespace {
-
-std::atomic<int> g_stop_requests{0};
-
-void OnStopSignal(int) {
-  int requests = g_stop_requests.fetch_add(1) + 1;
-  const char* message =
-      requests == 1 ? "\norch: stopping the sweep: no new run starts; running runs write a "
-                      "checkpoint and end (Ctrl-C again to kill them)\n"
-                    : "\norch: killing the sweep's workers\n";
-  (void)!write(STDERR_FILENO, message, std::char_traits<char>::length(message));
-}
 
 /// What a job of a re-launched sweep does, given the runs with its identity.
 enum class JobAction { kNew, kAlreadyCompleted, kRunningElsewhere, kStartQueued, kResume };
@@ -195,10 +182,9 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
                jobs, policy->ToString().c_str(), store_path.string().c_str());
   store.reset();  // each worker slot opens its own connection
 
-  struct sigaction action = {};
-  action.sa_handler = OnStopSignal;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  InstallStopSignals("\norch: stopping the sweep: no new run starts; running runs write a "
+                     "checkpoint and end (Ctrl-C again to kill them)\n",
+                     "\norch: killing the sweep's workers\n");
   SweepProgress progress(name, items.size(), total_work, stderr);
   sweep::LocalLaunchOptions options;
   options.store_path = store_path;
@@ -206,7 +192,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   options.on_failure = *policy;
   auto started = std::chrono::steady_clock::now();
   std::vector<sweep::LaunchResult> results =
-      sweep::RunLocally(items, options, progress, &g_stop_requests);
+      sweep::RunLocally(items, options, progress, &StopRequests());
   progress.Finish();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -244,7 +230,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   }
   std::fprintf(stderr, "orch: orch ls --sweep %s --store %s\n", name.c_str(),
                store_path.string().c_str());
-  if (g_stop_requests.load() > 0 && failed == 0 &&
+  if (StopRequests().load() > 0 && failed == 0 &&
       policy->kind != sweep::FailurePolicy::Kind::kStop) {
     return kExitInterrupted;
   }
