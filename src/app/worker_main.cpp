@@ -22,6 +22,7 @@
 #include "app/workload_registry.h"
 #include "config/key_path.h"
 #include "config/yaml_loader.h"
+#include "rl/allocator.h"
 #include "rl/threads.h"
 #include "store/results_store.h"
 
@@ -118,6 +119,7 @@ int RunWorker(const WorkerArgs& args) {
   const config::Node* algo = config.Find("algo");
   if (algo == nullptr || !algo->IsString()) throw std::runtime_error("the config has no algo");
 
+  rl::TuneAllocatorForTraining();
   rl::ConfigureIntraOpThreads(args.threads);
   rl::WorkloadRegistry registry;
   RegisterBuiltinWorkloads(registry);

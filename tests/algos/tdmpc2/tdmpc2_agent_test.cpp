@@ -1,0 +1,208 @@
+// Tests src/algos/tdmpc2/tdmpc2_agent.cpp: baseline equivalence with the extension off or with
+// one gamma (tdmpc2.md §17.11), no gradient from the auxiliary loss into the policy prior
+// (§17.6), reproducibility, checkpoints, and the planner's output.
+#include "algos/tdmpc2/tdmpc2_agent.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace orch::tdmpc2 {
+namespace {
+
+constexpr int64_t kObs = 5;
+constexpr int64_t kActions = 2;
+
+/// A small agent: the structure of TD-MPC2, sizes that train in milliseconds.
+AgentSpec SmallSpec(const std::vector<double>& gammas, bool enabled, const std::string& head = "joint") {
+  AgentSpec spec;
+  spec.options.model_size = 1;
+  spec.options.enc_dim = 32;
+  spec.options.mlp_dim = 48;
+  spec.options.latent_dim = 32;
+  spec.options.batch_size = 16;
+  spec.options.num_samples = 64;
+  spec.options.num_elites = 8;
+  spec.options.num_pi_trajs = 4;
+  spec.options.iterations = 2;
+  spec.multi_gamma.enabled = enabled;
+  spec.multi_gamma.gammas = gammas;
+  spec.multi_gamma.head = head;
+  spec.discount = 0.99;
+  spec.model = MakeWorldModelSpec(spec.options, spec.multi_gamma, kObs, kActions);
+  return spec;
+}
+
+/// A fixed synthetic batch (H = 3, B = 16).
+TrainingBatch Batch(int64_t seed) {
+  torch::manual_seed(seed);
+  TrainingBatch batch;
+  batch.obs = torch::randn({4, 16, kObs});
+  batch.action = torch::rand({3, 16, kActions}) * 2 - 1;
+  batch.reward = torch::rand({3, 16, 1});
+  return batch;
+}
+
+std::vector<double> Flatten(const UpdateStats& stats) {
+  return {stats.consistency_loss, stats.reward_loss, stats.value_loss, stats.total_loss,
+          stats.grad_norm,        stats.pi_loss,     stats.pi_grad_norm, stats.pi_scale,
+          stats.pi_entropy_bonus, stats.td_target_mean};
+}
+
+TEST(TdMpc2AgentTest, DisabledOrSingleGammaIsBitIdenticalToTheBaseline) {
+  TdMpc2Agent baseline(SmallSpec({}, false), 42);
+  TdMpc2Agent disabled(SmallSpec({0.99, 0.97, 0.995}, false), 42);
+  TdMpc2Agent single(SmallSpec({0.99}, true), 42);
+  EXPECT_FALSE(disabled.model()->HasAuxHeads());
+  EXPECT_FALSE(single.model()->HasAuxHeads());
+  EXPECT_EQ(disabled.Counts().Total(), baseline.Counts().Total());
+  for (int update = 0; update < 200; ++update) {
+    TrainingBatch batch = Batch(update);
+    const UpdateStats a = baseline.Update(batch);
+    const UpdateStats b = disabled.Update(batch);
+    const UpdateStats c = single.Update(batch);
+    ASSERT_EQ(Flatten(a), Flatten(b)) << "update " << update;  // exact, not approximate
+    ASSERT_EQ(Flatten(a), Flatten(c)) << "update " << update;
+    ASSERT_TRUE(b.aux.cross_entropy.empty());
+    ASSERT_TRUE(c.aux.cross_entropy.empty());
+  }
+  // and the planners agree too
+  at::Tensor obs = torch::randn({kObs});
+  EXPECT_TRUE(torch::equal(baseline.Act(obs, true, false), disabled.Act(obs, true, false)));
+}
+
+TEST(TdMpc2AgentTest, TheAuxiliaryLossNeverReachesThePolicyPrior) {
+  for (const std::string head : {"joint", "separate"}) {
+    TdMpc2Agent agent(SmallSpec({0.99, 0.97, 0.995}, true, head), 3);
+    ASSERT_TRUE(agent.model()->HasAuxHeads());
+    {
+      // the heads start at zero, which passes no gradient on: give them weights first
+      torch::NoGradGuard no_grad;
+      for (auto& item : agent.model()->named_parameters()) {
+        if (item.key().rfind("aux.", 0) == 0) item.value().normal_(0.0, 0.05);
+      }
+    }
+    WorldModelLoss loss = agent.ComputeWorldModelLoss(Batch(1));
+    ASSERT_TRUE(loss.aux.defined());
+    for (auto& param : agent.model()->parameters()) param.mutable_grad() = at::Tensor();
+    loss.aux.backward();
+    // the auxiliary gradient reaches the heads, the dynamics and the encoder ...
+    auto named = agent.model()->named_parameters();
+    for (const char* key : {"encoder.linear0.weight", "dynamics.linear0.weight"}) {
+      ASSERT_TRUE(named[key].grad().defined()) << key;
+      EXPECT_GT(named[key].grad().abs().sum().item<double>(), 0.0) << head << " " << key;
+    }
+    double aux_grad = 0.0;
+    for (const auto& item : named) {
+      if (item.key().rfind("aux.", 0) == 0 && item.value().grad().defined()) {
+        aux_grad += item.value().grad().abs().sum().item<double>();
+      }
+    }
+    EXPECT_GT(aux_grad, 0.0) << head;
+    // ... and never the policy prior
+    for (const auto& param : agent.model()->PolicyParameters()) {
+      EXPECT_TRUE(!param.grad().defined() || param.grad().abs().max().item<double>() == 0.0)
+          << head;
+    }
+  }
+}
+
+TEST(TdMpc2AgentTest, ThePolicyLossIsTheSameWithTheExtensionOnOrOff) {
+  // same seed: the same baseline weights and the same random draws, so for the same latents the
+  // policy update sees identical inputs
+  TdMpc2Agent with_aux(SmallSpec({0.99, 0.97, 0.995}, true), 9);
+  TdMpc2Agent without(SmallSpec({}, false), 9);
+  at::Tensor latents = torch::softmax(torch::randn({4, 16, 32}).view({4, 16, 4, 8}), -1).view({4, 16, 32});
+  PolicyLoss a = with_aux.ComputePolicyLoss(latents);
+  PolicyLoss b = without.ComputePolicyLoss(latents);
+  EXPECT_EQ(a.total.item<double>(), b.total.item<double>());
+}
+
+TEST(TdMpc2AgentTest, AuxiliaryHeadsLearnAndReportEveryGamma) {
+  TdMpc2Agent agent(SmallSpec({0.99, 0.97, 0.995}, true), 5);
+  UpdateStats first = agent.Update(Batch(0));
+  ASSERT_EQ(first.aux.cross_entropy.size(), 2u);
+  ASSERT_EQ(first.aux.mae.size(), 2u);
+  // zero-initialised heads: uniform logits, soft CE log(101) at every step; CE_i is the
+  // rho-weighted sum over H = 3 steps divided by H: log(101) (1 + 0.5 + 0.25) / 3 = 2.69199;
+  // decoded predictions 0; L_aux = 0.5 · 2 · 2.69199
+  const double uniform_ce = std::log(101.0) * 1.75 / 3.0;
+  EXPECT_NEAR(first.aux.cross_entropy[0], uniform_ce, 1e-5);
+  EXPECT_NEAR(first.aux.cross_entropy[1], uniform_ce, 1e-5);
+  EXPECT_NEAR(first.aux.pred_mean[1], 0.0, 1e-5);
+  EXPECT_NEAR(first.aux_loss, 0.5 * 2 * uniform_ce, 1e-4);
+  UpdateStats later;
+  for (int update = 1; update < 150; ++update) later = agent.Update(Batch(update % 5));
+  EXPECT_LT(later.aux.cross_entropy[0], 0.95 * first.aux.cross_entropy[0]);
+  EXPECT_LT(later.aux.cross_entropy[1], 0.95 * first.aux.cross_entropy[1]);
+}
+
+TEST(TdMpc2AgentTest, SameSeedSameUpdatesOtherSeedOtherUpdates) {
+  TdMpc2Agent a(SmallSpec({0.99, 0.97}, true), 1);
+  TdMpc2Agent b(SmallSpec({0.99, 0.97}, true), 1);
+  TdMpc2Agent c(SmallSpec({0.99, 0.97}, true), 2);
+  for (int update = 0; update < 20; ++update) {
+    TrainingBatch batch = Batch(update);
+    const UpdateStats sa = a.Update(batch);
+    const UpdateStats sb = b.Update(batch);
+    const UpdateStats sc = c.Update(batch);
+    ASSERT_EQ(Flatten(sa), Flatten(sb));
+    if (update > 0) {
+      EXPECT_NE(Flatten(sa), Flatten(sc));
+    }
+  }
+}
+
+TEST(TdMpc2AgentTest, ACheckpointContinuesExactly) {
+  TdMpc2Agent original(SmallSpec({0.99, 0.97}, true), 4);
+  for (int update = 0; update < 10; ++update) original.Update(Batch(update));
+  original.Act(torch::randn({kObs}), true, false);
+  std::stringstream bytes;
+  {
+    torch::serialize::OutputArchive archive;
+    original.Save(archive);
+    archive.save_to(bytes);
+  }
+  TdMpc2Agent restored(SmallSpec({0.99, 0.97}, true), 999);  // other seed: all state comes from the file
+  {
+    torch::serialize::InputArchive archive;
+    archive.load_from(bytes);
+    restored.Load(archive);
+  }
+  for (int update = 10; update < 15; ++update) {
+    ASSERT_EQ(Flatten(original.Update(Batch(update))), Flatten(restored.Update(Batch(update))));
+  }
+  at::Tensor obs = torch::randn({kObs});
+  EXPECT_TRUE(torch::equal(original.Act(obs, false, false), restored.Act(obs, false, false)));
+}
+
+TEST(TdMpc2AgentTest, ThePlannerReturnsABoundedActionAndWarmStarts) {
+  TdMpc2Agent agent(SmallSpec({}, false), 8);
+  for (int update = 0; update < 5; ++update) agent.Update(Batch(update));
+  at::Tensor obs = torch::randn({kObs});
+  at::Tensor action = agent.Act(obs, true, false);
+  ASSERT_EQ(action.sizes(), (std::vector<int64_t>{kActions}));
+  EXPECT_LE(action.abs().max().item<float>(), 1.0f);
+  EXPECT_TRUE(torch::isfinite(action).all().item<bool>());
+  at::Tensor eval_action = agent.Act(obs, false, true);
+  EXPECT_LE(eval_action.abs().max().item<float>(), 1.0f);
+}
+
+TEST(TdMpc2AgentTest, TheAuxSnapshotIsBoundedAndLeavesTheStreamsAlone) {
+  TdMpc2Agent a(SmallSpec({0.99, 0.97, 0.995}, true), 6);
+  TdMpc2Agent b(SmallSpec({0.99, 0.97, 0.995}, true), 6);
+  const std::string json = a.AuxSnapshotJson(Batch(0), 3, /*debug=*/true);
+  EXPECT_NE(json.find("\"top2_bins\""), std::string::npos);
+  EXPECT_NE(json.find("\"cross_entropy_by_step\""), std::string::npos);
+  size_t examples = 0;
+  for (size_t at = json.find("\"index\""); at != std::string::npos; at = json.find("\"index\"", at + 1)) {
+    ++examples;
+  }
+  EXPECT_EQ(examples, 3u);
+  // taking a snapshot does not change what the next update draws
+  EXPECT_EQ(Flatten(a.Update(Batch(1))), Flatten(b.Update(Batch(1))));
+}
+
+}  // namespace
+}  // namespace orch::tdmpc2
