@@ -197,13 +197,26 @@ TEST(CliTest, ExplainShowsMergeOrderAndOrigins) {
   EXPECT_TRUE(Contains(result.out, "#   env/cheetah-run          at env\n"));
   EXPECT_TRUE(Contains(result.out, "#   tdmpc2/cheetah (_self_)  at <root>\n"));
   EXPECT_TRUE(Contains(result.out, "seed: 7  # override #1 'seed=7'\n"));
-  EXPECT_TRUE(Contains(result.out, "  model_size: 5  # configs/model/size5.yaml:4:13\n"));
+  EXPECT_TRUE(Contains(result.out, "#   budget/paper             at tdmpc2\n"));
+  EXPECT_TRUE(Contains(result.out, "  model_size: 5  # configs/budget/paper.yaml:5:13\n"));
   EXPECT_TRUE(Contains(result.out, "  dropout: 0.01  # default of the 'tdmpc2' schema\n"));
   EXPECT_TRUE(Contains(result.out, "  - 0.99  # derived (primary discount written as 'primary' at "
                                    "configs/multi_gamma/default.yaml:5:10"))
       << result.out;
   Result json = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--explain", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"tdmpc2.lr\": \"default of the 'tdmpc2' schema\""));
+}
+
+TEST(CliTest, ModelGroupReplacesTheBudgetsModel) {
+  Result result = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--explain", "model=size19"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(Contains(result.out, "  model_size: 19  # configs/model/size19.yaml:4:13\n"))
+      << result.out;
+  Result cpu = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "budget=cpu", "model=size5"});
+  EXPECT_EQ(cpu.exit_code, 0) << cpu.err;
+  EXPECT_TRUE(Contains(cpu.out, "  model_size: 5\n  enc_dim: null\n  mlp_dim: null\n")) << cpu.out;
+  Result narrow = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "budget=cpu"});
+  EXPECT_TRUE(Contains(narrow.out, "  model_size: 1\n  enc_dim: 64\n  mlp_dim: 128\n")) << narrow.out;
 }
 
 TEST(CliTest, NoSchemaComposesAForeignTree) {
