@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package orch needs to build, test and plot.
+# Installs every Debian package orch needs to build, test and plot; with --bench also what the
+# benchmarks compare against (Debian's PyTorch, for bench/tdmpc2_bench's reference).
 # This file is the single source of the package list: .ci/run and the README call it.
 set -euo pipefail
 
@@ -14,6 +15,9 @@ PACKAGES=(
   # tools/: plots and reports, and sqlite3 for reading the store by hand
   python3 python3-matplotlib python3-numpy sqlite3
 )
+# only with --bench: build/bench/tdmpc2_bench runs ../shared/bench/tdmpc2_ref.py side by side
+BENCH_PACKAGES=(python3-torch)
+if [[ "${1:-}" == "--bench" ]]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
