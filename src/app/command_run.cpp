@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/config_pipeline.h"
+#include "app/config_schema.h"
 #include "app/progress_display.h"
 #include "app/stop_signals.h"
 #include "app/provenance.h"
@@ -86,6 +87,7 @@ int StartNewRun(const ParsedArgs& parsed) {
   std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
   ConfigPipeline pipeline(source);
   config::ComposedConfig composed = pipeline.Compose(config::ParseOverrides(texts));
+  if (!composed.diagnostics.HasErrors()) CheckTrainable(composed.tree, composed.diagnostics);
   int status = ReportDiagnostics(composed.diagnostics, "configuration");
   if (status != kExitOk) return status;
   const config::Node& tree = composed.tree;

@@ -132,7 +132,8 @@ const std::vector<AlgorithmInfo>& Algorithms() {
        "PPO with a registry-built PolicyBundle (MLP or factored masked LSTM)",
        "configs/ppo/cartpole.yaml",
        {"ppo"},
-       {"cartpole", "pendulum", "invalid-action", "seed-garden"}},
+       {"cartpole", "pendulum", "invalid-action", "seed-garden"},
+       /*trainable=*/false},
   };
   return algorithms;
 }
@@ -140,6 +141,27 @@ const std::vector<AlgorithmInfo>& Algorithms() {
 const config::Schema& RootSchema() {
   static const std::unique_ptr<config::Schema> schema = BuildRootSchema();
   return *schema;
+}
+
+void CheckTrainable(const Node& root, Diagnostics& diagnostics) {
+  const Node* algo = root.Find("algo");
+  if (algo == nullptr || !algo->IsString()) return;
+  const AlgorithmInfo* info = FindAlgorithm(algo->AsString());
+  if (info == nullptr || info->trainable) return;
+  std::vector<std::string> trainable;
+  std::vector<std::string> examples;
+  for (const auto& algorithm : Algorithms()) {
+    if (!algorithm.trainable) continue;
+    trainable.push_back(algorithm.name);
+    examples.push_back(algorithm.example_config);
+  }
+  diagnostics.Error(algo->origin(), "algo",
+                    fmt::format("algo '{}' has a config schema but no training loop in this "
+                                "build; trainable: {}",
+                                info->name, Join(trainable, ", ")),
+                    fmt::format("orch compose checks a {} config; runnable examples: {}",
+                                info->name, Join(examples, ", ")),
+                    "rule");
 }
 
 std::vector<std::string> DerivedValueLines(const Node& root) {

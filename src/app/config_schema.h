@@ -15,6 +15,7 @@ struct AlgorithmInfo {
   std::string example_config;           ///< a primary config that runs it
   std::vector<std::string> namespaces;  ///< the config namespaces it reads
   std::vector<std::string> envs;        ///< the env names it runs on
+  bool trainable = true;                ///< false: configs validate, but no training loop yet
 };
 
 /// The built-in algorithms, in one explicit list (no static self-registration).
@@ -24,6 +25,10 @@ const std::vector<AlgorithmInfo>& Algorithms();
 /// namespaces of the chosen algorithm (`tdmpc2` and `multi_gamma`, `tam`, `ppo`), plus the
 /// cross-namespace rules (env fits algo; the multi_gamma rules).
 const config::Schema& RootSchema();
+
+/// For `orch run`, `sweep` and `plan`: an error at `algo` when the chosen algorithm has a
+/// schema but no training loop in this build, so nothing is recorded for a run that cannot start.
+void CheckTrainable(const config::Node& root, Diagnostics& diagnostics);
 
 /// Values derived from a validated config by the chosen algorithm's named functions (never
 /// written into the config): one line each, for `orch compose`.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "app/config_schema.h"
 #include "app/run_recording.h"
 #include "common/error.h"
 #include "common/string_util.h"
@@ -60,6 +61,7 @@ SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline,
     planned.job = std::move(jobs[i]);
     try {
       config::ComposedConfig composed = pipeline.Compose(planned.job.overrides);
+      if (!composed.diagnostics.HasErrors()) CheckTrainable(composed.tree, composed.diagnostics);
       CollectJobProblems(composed.diagnostics, i, problems);
       planned.tree = std::move(composed.tree);
       if (!composed.diagnostics.HasErrors()) {
