@@ -11,15 +11,27 @@
 
 namespace orch::app {
 
-StoreMetricSink::StoreMetricSink(store::ResultsStore& store, int64_t run_id)
-    : writer_(store.OpenMetricWriter(run_id)) {}
+StoreMetricSink::StoreMetricSink(const std::filesystem::path& store_path, int64_t run_id)
+    : store_(store::ResultsStore::Open(store_path)), writer_(store_->OpenMetricWriter(run_id)) {}
+
+// the writer goes before its connection
+StoreMetricSink::~StoreMetricSink() { writer_.reset(); }
 
 void StoreMetricSink::Log(std::string_view key, int64_t step, double value) {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (key == "system/param_count") param_count_ = static_cast<int64_t>(value);
   writer_->Add(key, step, value);
 }
 
-void StoreMetricSink::Flush() { writer_->Flush(); }
+void StoreMetricSink::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  writer_->Flush();
+}
+
+std::optional<int64_t> StoreMetricSink::param_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return param_count_;
+}
 
 StoreCheckpointSink::StoreCheckpointSink(store::ResultsStore& store, int64_t run_id,
                                          std::filesystem::path run_dir, int64_t keep)

@@ -5,23 +5,31 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "rl/workload.h"
 #include "store/results_store.h"
 
 namespace orch::app {
 
-/// Metrics into the store through a batching MetricWriter.
+/// Metrics into the store through a batching MetricWriter on the sink's own connection. The
+/// writer flushes on Log every 1,000 rows or 0.5 s; a workload that logs nothing for minutes
+/// (an evaluation or a pretraining burst at a large model) is flushed from another thread by
+/// Flush, so a killed worker loses at most the last few seconds of points.
 class StoreMetricSink : public rl::MetricSink {
  public:
-  StoreMetricSink(store::ResultsStore& store, int64_t run_id);
+  StoreMetricSink(const std::filesystem::path& store_path, int64_t run_id);
+  ~StoreMetricSink() override;
   void Log(std::string_view key, int64_t step, double value) override;
+  /// Thread-safe: the workload's thread and the heartbeat thread both call it.
   void Flush() override;
-  int64_t rows_written() const { return writer_->rows_written(); }
   /// The last `system/param_count` the workload logged, for the run's overhead record.
-  std::optional<int64_t> param_count() const { return param_count_; }
+  std::optional<int64_t> param_count() const;
 
  private:
+  mutable std::mutex mutex_;
+  std::unique_ptr<store::ResultsStore> store_;
   std::unique_ptr<store::MetricWriter> writer_;
   std::optional<int64_t> param_count_;
 };

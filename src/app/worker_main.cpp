@@ -67,12 +67,13 @@ WorkerArgs ParseWorkerArgs(int argc, char** argv) {
   return args;
 }
 
-/// Beats the run's heartbeat every few seconds on its own connection, so that a long stretch
-/// without metrics (a pretraining burst) never looks like a dead worker.
+/// Every few seconds, on its own connection: flushes the metrics the workload logged since the
+/// last flush and beats the run's heartbeat, so that a long stretch without new metrics (an
+/// evaluation, a pretraining burst) neither looks like a dead worker nor risks its points.
 class HeartbeatThread {
  public:
-  HeartbeatThread(const std::string& store_path, int64_t run_id)
-      : thread_([this, store_path, run_id] { Loop(store_path, run_id); }) {}
+  HeartbeatThread(const std::string& store_path, int64_t run_id, StoreMetricSink& metrics)
+      : metrics_(metrics), thread_([this, store_path, run_id] { Loop(store_path, run_id); }) {}
   ~HeartbeatThread() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -89,6 +90,12 @@ class HeartbeatThread {
       std::unique_lock<std::mutex> lock(mutex_);
       while (!wake_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; })) {
         lock.unlock();
+        try {
+          metrics_.Flush();
+        } catch (const std::exception& error) {
+          // the points stay pending; the workload's own next flush retries them
+          std::fprintf(stderr, "orch-worker: metric flush deferred: %s\n", error.what());
+        }
         store->Heartbeat(run_id, -1);
         lock.lock();
       }
@@ -97,6 +104,7 @@ class HeartbeatThread {
     }
   }
 
+  StoreMetricSink& metrics_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;
@@ -131,7 +139,7 @@ int RunWorker(const WorkerArgs& args) {
                      args.resume ? " resuming from " + *args.resume : std::string());
   log.flush();
 
-  StoreMetricSink metrics(*store, args.run_id);
+  StoreMetricSink metrics(args.store, args.run_id);
   const config::Node* keep = config::FindPath(config, "run.keep_checkpoints");
   StoreCheckpointSink checkpoints(*store, args.run_id, run_dir,
                                   keep != nullptr && keep->IsInt() ? keep->AsInt() : 0);
@@ -149,7 +157,7 @@ int RunWorker(const WorkerArgs& args) {
   if (args.resume) context.resume_from = std::filesystem::path(*args.resume);
   context.log = &log;
 
-  HeartbeatThread heartbeat(args.store, args.run_id);
+  HeartbeatThread heartbeat(args.store, args.run_id, metrics);
   auto started = std::chrono::steady_clock::now();
   try {
     rl::WorkloadOutcome outcome = workload->Run(context);

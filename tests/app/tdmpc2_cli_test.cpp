@@ -3,8 +3,12 @@
 // the run with its auxiliary metrics, parameter counts, evaluations and checkpoints.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "orch_process.h"
 #include "run_fixtures.h"
@@ -72,6 +76,32 @@ TEST(TdMpc2CliTest, AnInvalidMultiGammaConfigIsRefusedBeforeAnythingRuns) {
   EXPECT_TRUE(Contains(result.err, "multi_gamma.gammas[0]: expected the primary discount 0.99"))
       << result.err;
   EXPECT_FALSE(fs::exists(store_path));
+}
+
+// The first evaluation of a run takes long and logs nothing; the parameter counts logged before
+// it reach the store anyway (the worker flushes pending metrics every few seconds), so a worker
+// killed in the middle of it loses none of them.
+TEST(TdMpc2CliTest, MetricsLoggedBeforeALongSilentStretchSurviveAKill) {
+  TempDir dir("tdmpc2-silent");
+  fs::path store_path = dir.path() / "orch.db";
+  std::vector<std::string> args = {"run", "configs/tdmpc2/pendulum.yaml"};
+  args.insert(args.end(), kSmall.begin(), kSmall.end());
+  // 200 evaluation episodes of 500 planned steps: minutes of silence at step 0
+  args.insert(args.end(), {"env.episode_length=1000", "tdmpc2.eval_episodes=200",
+                           "--store", store_path.string()});
+  orch::testing::BackgroundOrch front_end(args);
+  store::RunDetails running = orch::testing::WaitForProgress(store_path, 0);
+  ASSERT_TRUE(running.pid.has_value());
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  ASSERT_EQ(kill(static_cast<pid_t>(*running.pid), SIGKILL), 0);
+  EXPECT_EQ(front_end.Wait(), 1);
+  auto store = store::ResultsStore::Open(store_path, store::ResultsStore::Mode::kReadOnly);
+  store::RunDetails run = store->GetRun(1);
+  EXPECT_EQ(run.summary.status, "failed");
+  EXPECT_FALSE(HasMetric(run, "eval/episode_return"));  // still in the first evaluation
+  for (const char* key : {"system/param_count", "params/encoder", "params/q_ensemble"}) {
+    EXPECT_TRUE(HasMetric(run, key)) << key;
+  }
 }
 
 }  // namespace
