@@ -108,6 +108,35 @@ TEST(TdMpc2AgentTest, TheAuxiliaryLossNeverReachesThePolicyPrior) {
   }
 }
 
+// With the heads built but loss_weight 0, nothing of the baseline may change: the heads share
+// no parameter with it, shift none of its random draws, and only reach it through their loss.
+// (A check that the harm the ablations measure comes from the auxiliary gradient alone.)
+TEST(TdMpc2AgentTest, HeadsWithZeroLossWeightTrainExactlyLikeTheBaseline) {
+  for (const std::string head : {"joint", "separate"}) {
+    TdMpc2Agent baseline(SmallSpec({}, false), 42);
+    AgentSpec spec = SmallSpec({0.99, 0.97, 0.995}, true, head);
+    spec.multi_gamma.loss_weight = 0.0;
+    TdMpc2Agent weightless(spec, 42);
+    ASSERT_TRUE(weightless.model()->HasAuxHeads());
+    for (int update = 0; update < 100; ++update) {
+      TrainingBatch batch = Batch(update);
+      const std::vector<double> a = Flatten(baseline.Update(batch));
+      const UpdateStats b = weightless.Update(batch);
+      ASSERT_FALSE(b.aux.cross_entropy.empty());
+      const std::vector<double> flat = Flatten(b);
+      for (size_t i = 0; i < a.size(); ++i) {
+        // the clipped norm sums a few more (zero) terms; everything else is the same arithmetic
+        ASSERT_NEAR(flat[i], a[i], 1e-6 * std::max(1.0, std::abs(a[i])))
+            << head << " update " << update << " statistic " << i;
+      }
+    }
+    at::Tensor obs = torch::randn({kObs});
+    EXPECT_TRUE(torch::allclose(baseline.Act(obs, true, false), weightless.Act(obs, true, false),
+                                1e-5, 1e-6))
+        << head;
+  }
+}
+
 TEST(TdMpc2AgentTest, ThePolicyLossIsTheSameWithTheExtensionOnOrOff) {
   // same seed: the same baseline weights and the same random draws, so for the same latents the
   // policy update sees identical inputs
