@@ -454,6 +454,16 @@ void JsonNumber(JsonWriter& json, std::optional<double> value) {
   value ? json.Double(*value) : json.Null();
 }
 
+/// The fields that name a run in both the compared and the excluded lists.
+template <typename Run>
+void JsonRunIdentity(JsonWriter& json, const Run& run) {
+  json.Key("id").Int(run.run_id);
+  json.Key("uuid").String(run.uuid);
+  json.Key("variant").String(run.variant);
+  json.Key("task").String(run.task);
+  json.Key("seed").Int(run.seed);
+}
+
 void JsonInterval(JsonWriter& json, const std::optional<Interval>& interval) {
   if (!interval) {
     json.Null();
@@ -585,11 +595,7 @@ std::string RenderJson(const Comparison& comparison) {
   json.Key("runs").BeginArray();
   for (const auto& run : comparison.runs) {
     json.BeginObject();
-    json.Key("id").Int(run.run_id);
-    json.Key("uuid").String(run.uuid);
-    json.Key("variant").String(run.variant);
-    json.Key("task").String(run.task);
-    json.Key("seed").Int(run.seed);
+    JsonRunIdentity(json, run);
     json.Key("points").Int(run.points);
     json.Key("auc").Double(run.auc);
     json.Key("normalised_auc").Double(run.normalised_auc);
@@ -603,11 +609,7 @@ std::string RenderJson(const Comparison& comparison) {
   json.Key("excluded").BeginArray();
   for (const auto& run : comparison.excluded) {
     json.BeginObject();
-    json.Key("id").Int(run.run_id);
-    json.Key("uuid").String(run.uuid);
-    json.Key("variant").String(run.variant);
-    json.Key("task").String(run.task);
-    json.Key("seed").Int(run.seed);
+    JsonRunIdentity(json, run);
     json.Key("status").String(run.status);
     json.Key("last_step").Int(run.last_step);
     json.Key("budget_steps").Int(run.budget_steps);

@@ -72,4 +72,15 @@ bool Origin::operator<(const Origin& other) const {
                                other.override_index, other.text);
 }
 
+int Origin::UserPrecedence() const {
+  switch (kind) {
+    case Kind::kOverride: return 3;
+    case Kind::kFile: return 2;
+    case Kind::kDerived: return 1;
+    case Kind::kSchemaDefault:
+    case Kind::kNone: return 0;
+  }
+  return 0;
+}
+
 }  // namespace orch

@@ -27,6 +27,10 @@ struct Origin {
 
   bool IsKnown() const { return kind != Kind::kNone; }
 
+  /// How directly the user chose the value, for blaming one of two conflicting values:
+  /// an override (3) over a config file (2) over a derived value (1) over a default (0).
+  int UserPrecedence() const;
+
   /// `file:line:col`, `override #N 'text'`, `default of <ns> schema` or `derived: how`.
   std::string ToString() const;
 

@@ -145,33 +145,6 @@ std::string TextOrEmpty(const SQLite::Column& column) {
   return column.isNull() ? std::string() : column.getString();
 }
 
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<int64_t>& value) {
-  if (value) {
-    statement.bind(name, *value);
-  } else {
-    statement.bind(name);
-  }
-}
-
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<double>& value) {
-  if (value) {
-    statement.bind(name, *value);
-  } else {
-    statement.bind(name);
-  }
-}
-
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<std::string>& value) {
-  if (value) {
-    statement.bind(name, *value);
-  } else {
-    statement.bind(name);
-  }
-}
-
 void BindTextOrNull(SQLite::Statement& statement, const char* name, const std::string& value) {
   if (value.empty()) {
     statement.bind(name);

@@ -58,12 +58,15 @@ std::optional<std::string> OptionalText(const SQLite::Column& column);
 /// The text of a column, "" for NULL.
 std::string TextOrEmpty(const SQLite::Column& column);
 
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<int64_t>& value);
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<double>& value);
-void BindOptional(SQLite::Statement& statement, const char* name,
-                  const std::optional<std::string>& value);
+/// Binds the value, or NULL when there is none.
+template <typename T>
+void BindOptional(SQLite::Statement& statement, const char* name, const std::optional<T>& value) {
+  if (value) {
+    statement.bind(name, *value);
+  } else {
+    statement.bind(name);
+  }
+}
 /// Binds NULL for an empty string.
 void BindTextOrNull(SQLite::Statement& statement, const char* name, const std::string& value);
 

@@ -20,16 +20,6 @@ std::optional<double> NumberAt(const Node& section, const char* key) {
   return value->AsDouble();
 }
 
-/// How directly the user chose a value: an override over a config file over a default.
-int SetPrecedence(const Origin& origin) {
-  switch (origin.kind) {
-    case Origin::Kind::kOverride: return 3;
-    case Origin::Kind::kFile: return 2;
-    case Origin::Kind::kDerived: return 1;
-    default: return 0;
-  }
-}
-
 /// Reports `low_key` above `high_key` (or equal, when `strict`), at whichever of the two the
 /// user set (a schema default is never the mistake).
 void CheckOrdered(Node& section, const std::string& path, const char* low_key,
@@ -42,7 +32,7 @@ void CheckOrdered(Node& section, const std::string& path, const char* low_key,
   const Node* high_node = section.Find(high_key);
   const Node* low_node = section.Find(low_key);
   // Blame the value the user set last: an override beats a config file, a file beats a default.
-  bool blame_low = SetPrecedence(low_node->origin()) > SetPrecedence(high_node->origin());
+  bool blame_low = low_node->origin().UserPrecedence() > high_node->origin().UserPrecedence();
   if (blame_low) {
     diagnostics.Error(low_node->origin(), path + "." + low_key,
                       fmt::format("must be {} {} ({}), got {}", strict ? "below" : "at most",
