@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "algos/tam/dual_controllers.h"
 #include "algos/tam/tam_losses.h"
 #include "algos/tam/tam_networks.h"
 #include "algos/tam/tube.h"
@@ -101,8 +102,7 @@ struct TamAgent::Impl {
   std::vector<torch::Tensor> parameters;
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::vector<torch::Tensor> initial_policy;
-  double lambda_bind = 0.0;
-  double lambda_t = 0.0;
+  DualState duals;
   std::unique_ptr<ZMemory> memory;
   TamHistory history;
 };
@@ -203,7 +203,7 @@ EpisodeRecord TamAgent::Impl::RunEpisode() {
                                            options.tube_logstd_min, options.tube_logstd_max);
   HaltingWeights halting = TruncatedGeometricWeights(knots.p_stop, horizon);
   LossTerms terms = ComputeLossTerms(trajectory, halting, y, actions, z_mu, z_logstd, options,
-                                     lambda_bind, lambda_t);
+                                     duals.lambda_bind, duals.lambda_t);
   torch::Tensor loss = terms.total;
 
   // the memory regulariser on the sampled z, before backward
@@ -218,8 +218,8 @@ EpisodeRecord TamAgent::Impl::RunEpisode() {
     std::ostringstream message;
     message << "tam: non-finite loss " << loss_value << " at episode " << episode << " (exp_nll "
             << terms.exp_nll.item<double>() << ", kl " << terms.kl.item<double>() << ", cone_vol "
-            << terms.cone_vol_w.item<double>() << ", lambda_bind " << lambda_bind << ", lambda_T "
-            << lambda_t << ")";
+            << terms.cone_vol_w.item<double>() << ", lambda_bind " << duals.lambda_bind
+            << ", lambda_T " << duals.lambda_t << ")";
     throw std::runtime_error(message.str());
   }
 
@@ -247,23 +247,16 @@ EpisodeRecord TamAgent::Impl::RunEpisode() {
   }
 
   // dual updates after the step
-  lambda_bind =
-      std::clamp(lambda_bind + options.lambda_lr * (options.target_bind - record.soft_bind), 0.0,
-                 options.lambda_max);
-  // clipped (tam.md §8, the code): a ceiling on E[T]; signed (the notes' README formula, no
-  // lower clip): target_et becomes a set point the controller pulls E[T] towards from both sides
-  const double lambda_t_floor = options.compute_dual == "signed" ? -options.lambda_max : 0.0;
-  lambda_t = std::clamp(lambda_t + options.lambda_t_lr * (record.e_t_train - options.target_et),
-                        lambda_t_floor, options.lambda_max);
-  record.lambda_bind = lambda_bind;
-  record.lambda_t = lambda_t;
+  UpdateDuals(options, record.soft_bind, record.e_t_train, duals);
+  record.lambda_bind = duals.lambda_bind;
+  record.lambda_t = duals.lambda_t;
 
   // the episode's z and outcome join the memory and the history
   torch::Tensor z_values = z.detach().reshape({z_dim}).contiguous();  // [1, z_dim] -> [z_dim]
   std::span<const float> z_span(z_values.data_ptr<float>(), static_cast<size_t>(z_dim));
   if (memory != nullptr) {
     memory->Append(z_span, ZOutcome{record.soft_bind, record.cone_vol, record.e_t_train,
-                                    lambda_bind, lambda_t, episode});
+                                    duals.lambda_bind, duals.lambda_t, episode});
   }
   history.z_samples.insert(history.z_samples.end(), z_span.begin(), z_span.end());
   history.rows.push_back(record);
@@ -291,8 +284,10 @@ std::string TamAgent::Impl::Save() const {
   }
   archive.write("policy_init", initial_archive);
   // multipliers, env and random streams
-  archive.write("lambda_bind", c10::IValue(lambda_bind));
-  archive.write("lambda_t", c10::IValue(lambda_t));
+  archive.write("lambda_bind", c10::IValue(duals.lambda_bind));
+  archive.write("lambda_t", c10::IValue(duals.lambda_t));
+  archive.write("lambda_t/integral", c10::IValue(duals.integral));
+  archive.write("lambda_t/error_ema", c10::IValue(duals.error_ema));
   archive.write("env", c10::IValue(env.SaveState()));
   archive.write("stream/exploration", c10::IValue(exploration.SaveState()));
   archive.write("stream/z", c10::IValue(z_noise.SaveState()));
@@ -367,8 +362,12 @@ void TamAgent::Impl::Load(std::string_view bytes) {
                              std::string(error.what_without_backtrace()));
   }
   // multipliers, env and random streams
-  lambda_bind = ReadValue(archive, "lambda_bind").toDouble();
-  lambda_t = ReadValue(archive, "lambda_t").toDouble();
+  duals.lambda_bind = ReadValue(archive, "lambda_bind").toDouble();
+  duals.lambda_t = ReadValue(archive, "lambda_t").toDouble();
+  // checkpoints from before compute_dual=pi hold no controller memory: there it equals lambda_T
+  c10::IValue value;
+  duals.integral = archive.try_read("lambda_t/integral", value) ? value.toDouble() : duals.lambda_t;
+  duals.error_ema = archive.try_read("lambda_t/error_ema", value) ? value.toDouble() : 0.0;
   env.LoadState(ReadValue(archive, "env").toStringRef());
   exploration.LoadState(ReadValue(archive, "stream/exploration").toStringRef());
   z_noise.LoadState(ReadValue(archive, "stream/z").toStringRef());
@@ -433,9 +432,9 @@ const ZMemory* TamAgent::memory() const { return impl_->memory.get(); }
 
 const envs::ControlledPendulumEnv& TamAgent::env() const { return impl_->env; }
 
-double TamAgent::lambda_bind() const { return impl_->lambda_bind; }
+double TamAgent::lambda_bind() const { return impl_->duals.lambda_bind; }
 
-double TamAgent::lambda_t() const { return impl_->lambda_t; }
+double TamAgent::lambda_t() const { return impl_->duals.lambda_t; }
 
 int64_t TamAgent::ParameterCount() const {
   int64_t count = 0;

@@ -85,8 +85,16 @@ std::unique_ptr<config::Schema> BuildSchema() {
       .Choices({"frozen"});
   b.Field("compute_dual", &O::compute_dual,
           "clipped: lambda_T in [0, lambda_max], a ceiling on E[T] (tam.md §8, the code); signed: "
-          "lambda_T in [-lambda_max, lambda_max] (the notes' unclipped update), target_et a set point")
-      .Choices({"clipped", "signed"});
+          "lambda_T in [-lambda_max, lambda_max] (the notes' unclipped update), target_et a set "
+          "point; pi: signed plus a proportional term lambda_t_kp that damps its oscillation")
+      .Choices({"clipped", "signed", "pi"});
+  b.Field("lambda_t_kp", &O::lambda_t_kp,
+          "compute_dual=pi: gain on the smoothed error E[T]_train - target_et")
+      .NonNegative();
+  b.Field("lambda_t_smoothing", &O::lambda_t_smoothing,
+          "compute_dual=pi: EMA factor of that error (0: the last episode only)")
+      .Min(0)
+      .Below(1);
   b.Field("checkpoint_every", &O::checkpoint_every,
           "episodes between checkpoints (0: only at the end)")
       .Min(0);

@@ -50,14 +50,16 @@ struct TamOptions {
   double target_bind = 0.90;         ///< reliability target
   double lambda_lr = 0.05;           ///< reliability dual step
   double target_et = 16.0;           ///< [target_ET] expected-horizon target
-  double lambda_t_lr = 0.02;         ///< [lambda_T_lr] compute dual step
+  double lambda_t_lr = 0.02;         ///< [lambda_T_lr] compute dual step (integral gain)
+  double lambda_t_kp = 1.0;          ///< compute_dual=pi: gain on the smoothed E[T] error
+  double lambda_t_smoothing = 0.95;  ///< compute_dual=pi: EMA factor of that error
   double lambda_max = 50.0;          ///< upper clip of both multipliers
   double w_cone = 0.05;              ///< cone-volume weight
   double bind_success_frac = 0.85;   ///< hard binding predicate threshold (logging only)
   double amax = 2.0;                 ///< action bound of the policy
   double explore_std = 0.05;         ///< exploration noise added to actions
   std::string policy_objective = "frozen";  ///< frozen: faithful, the policy gets no gradient
-  std::string compute_dual = "clipped";    ///< clipped: lambda_T in [0, max] (faithful); signed
+  std::string compute_dual = "clipped";    ///< clipped (faithful), signed or pi (dual_controllers.h)
   int64_t checkpoint_every = 1'000;  ///< episodes between checkpoints (0 = only at the end)
   TamMemoryOptions memory;           ///< z-memory
 };

@@ -76,22 +76,28 @@ TEST(TamAgentTest, SameSeedSameHistory) {
 }
 
 TEST(TamAgentTest, CheckpointContinuesBitForBit) {
-  TamAgent uninterrupted(SmallRun(true), envs::ControlledPendulumOptions{}, 8);
-  RunEpisodes(uninterrupted, 90);
-  const std::string checkpoint = uninterrupted.SaveCheckpoint();
-  RunEpisodes(uninterrupted, 60);
+  // pi carries controller memory (integral, smoothed error) that the checkpoint must hold too
+  for (const char* compute_dual : {"clipped", "pi"}) {
+    SCOPED_TRACE(compute_dual);
+    TamOptions options = SmallRun(true);
+    options.compute_dual = compute_dual;
+    TamAgent uninterrupted(options, envs::ControlledPendulumOptions{}, 8);
+    RunEpisodes(uninterrupted, 90);
+    const std::string checkpoint = uninterrupted.SaveCheckpoint();
+    RunEpisodes(uninterrupted, 60);
 
-  TamAgent resumed(SmallRun(true), envs::ControlledPendulumOptions{}, 8);
-  resumed.LoadCheckpoint(checkpoint);
-  EXPECT_EQ(resumed.episodes_done(), 90);
-  ASSERT_NE(resumed.memory(), nullptr);
-  EXPECT_EQ(resumed.memory()->size(), 64);
-  RunEpisodes(resumed, 60);
-  EXPECT_EQ(Flatten(resumed.history()), Flatten(uninterrupted.history()));
-  EXPECT_EQ(resumed.PolicyParameters(), uninterrupted.PolicyParameters());
-  EXPECT_EQ(resumed.lambda_bind(), uninterrupted.lambda_bind());
-  EXPECT_EQ(resumed.lambda_t(), uninterrupted.lambda_t());
-  EXPECT_EQ(resumed.env().state(), uninterrupted.env().state());
+    TamAgent resumed(options, envs::ControlledPendulumOptions{}, 8);
+    resumed.LoadCheckpoint(checkpoint);
+    EXPECT_EQ(resumed.episodes_done(), 90);
+    ASSERT_NE(resumed.memory(), nullptr);
+    EXPECT_EQ(resumed.memory()->size(), 64);
+    RunEpisodes(resumed, 60);
+    EXPECT_EQ(Flatten(resumed.history()), Flatten(uninterrupted.history()));
+    EXPECT_EQ(resumed.PolicyParameters(), uninterrupted.PolicyParameters());
+    EXPECT_EQ(resumed.lambda_bind(), uninterrupted.lambda_bind());
+    EXPECT_EQ(resumed.lambda_t(), uninterrupted.lambda_t());
+    EXPECT_EQ(resumed.env().state(), uninterrupted.env().state());
+  }
 }
 
 TEST(TamAgentTest, CheckpointRejectsAnotherRun) {
