@@ -15,8 +15,8 @@ void UpdateDuals(const TamOptions& options, double soft_bind, double e_t_train, 
   state.integral =
       std::clamp(state.integral + options.lambda_t_lr * error, floor, options.lambda_max);
   if (options.compute_dual == "pi") {
-    state.error_ema = options.lambda_t_smoothing * state.error_ema +
-                      (1.0 - options.lambda_t_smoothing) * error;
+    state.error_ema =
+        options.lambda_t_smoothing * state.error_ema + (1.0 - options.lambda_t_smoothing) * error;
     state.lambda_t = std::clamp(state.integral + options.lambda_t_kp * state.error_ema, floor,
                                 options.lambda_max);
   } else {

@@ -59,9 +59,9 @@ struct TamOptions {
   double amax = 2.0;                 ///< action bound of the policy
   double explore_std = 0.05;         ///< exploration noise added to actions
   std::string policy_objective = "frozen";  ///< frozen: faithful, the policy gets no gradient
-  std::string compute_dual = "clipped";    ///< clipped (faithful), signed or pi (dual_controllers.h)
-  int64_t checkpoint_every = 1'000;  ///< episodes between checkpoints (0 = only at the end)
-  TamMemoryOptions memory;           ///< z-memory
+  std::string compute_dual = "clipped";  ///< clipped (faithful), signed or pi (dual_controllers.h)
+  int64_t checkpoint_every = 1'000;      ///< episodes between checkpoints (0 = only at the end)
+  TamMemoryOptions memory;               ///< z-memory
 };
 
 const config::Schema& TamMemorySchema();
