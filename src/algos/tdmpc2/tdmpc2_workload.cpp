@@ -40,13 +40,14 @@ std::string GammaKey(double gamma) { return "g" + FormatDouble(gamma); }
 class UpdateAverages {
  public:
   void Add(const UpdateStats& stats, double milliseconds) {
-    const std::vector<double> values = {stats.consistency_loss, stats.reward_loss, stats.value_loss,
-                                        stats.aux_loss,         stats.total_loss,  stats.grad_norm,
-                                        stats.pi_loss,          stats.pi_grad_norm, stats.pi_scale,
-                                        stats.pi_entropy_bonus, stats.td_target_mean, milliseconds};
+    const std::vector<double> values = {
+        stats.consistency_loss, stats.reward_loss,      stats.value_loss,     stats.aux_loss,
+        stats.total_loss,       stats.grad_norm,        stats.pi_loss,        stats.pi_grad_norm,
+        stats.pi_scale,         stats.pi_entropy_bonus, stats.td_target_mean, milliseconds};
     const auto& aux = stats.aux;
     std::vector<double> all = values;
-    for (const auto* series : {&aux.cross_entropy, &aux.pred_mean, &aux.pred_std, &aux.mae, &aux.rmse}) {
+    for (const auto* series :
+         {&aux.cross_entropy, &aux.pred_mean, &aux.pred_std, &aux.mae, &aux.rmse}) {
       all.insert(all.end(), series->begin(), series->end());
     }
     if (sums_.empty()) sums_.assign(all.size(), 0.0);
@@ -123,7 +124,8 @@ at::Tensor BytesTensor(const std::string& bytes) {
 }
 std::string BytesString(const at::Tensor& tensor) {
   at::Tensor flat = tensor.contiguous();
-  return {reinterpret_cast<const char*>(flat.data_ptr<uint8_t>()), static_cast<size_t>(flat.numel())};
+  return {reinterpret_cast<const char*>(flat.data_ptr<uint8_t>()),
+          static_cast<size_t>(flat.numel())};
 }
 
 /// The online training loop of one run (tdmpc2.md §8, trainer/online_trainer.py).
@@ -141,8 +143,8 @@ class Trainer {
         explore_(seed, "tdmpc2/explore"),
         replay_(seed, "tdmpc2/replay"),
         snapshot_(seed, "tdmpc2/snapshot"),
-        buffer_(std::max<int64_t>(2, std::min(options.buffer_size,
-                                              options.steps + options.steps / 100 + 2)),
+        buffer_(std::max<int64_t>(
+                    2, std::min(options.buffer_size, options.steps + options.steps / 100 + 2)),
                 env_->obs_dim(), env_->action_dim()) {
     episode_steps_ = env_->agent_steps_per_episode();
     AgentSpec spec;
@@ -173,24 +175,31 @@ class Trainer {
     }
     const int64_t first_step = step_;
     while (step_ < total) {
-      if (context_.stop.StopRequested()) {
-        Checkpoint(/*is_final=*/false);
-        Log(fmt::format("tdmpc2: stopped at agent step {} (checkpoint written)", step_));
-        return rl::WorkloadOutcome::kInterrupted;
+      if (context_.stop.StopRequested()) return Stopped("");
+      // an evaluation already run at this step (the run resumed after it) is not due again
+      if (step_ % options_.eval_freq == 0 && last_eval_step_ != step_) eval_due_ = true;
+      if (need_reset_ && !BeginEpisode()) return Stopped("during the evaluation");
+      // the pretraining burst on the seed data, before this step's action (the seed phase's
+      // actions are random, so the order changes nothing), then one update per agent step
+      const bool can_train = buffer_.Windows(options_.horizon) > 0;
+      if (step_ == seed_steps_ && can_train && !Pretrain()) {
+        return Stopped(
+            fmt::format("after {} of {} pretraining updates", pretrain_done_, seed_steps_));
       }
-      if (step_ % options_.eval_freq == 0) eval_due_ = true;
-      if (need_reset_) BeginEpisode();
       Act();
-      if (step_ >= seed_steps_ && buffer_.Windows(options_.horizon) > 0) {
-        // the pretraining burst on the seed data, then one update per agent step
-        Train(step_ == seed_steps_ ? seed_steps_ : 1);
-      }
+      if (step_ > seed_steps_ && can_train) Train(1);
       ++step_;
       ReportProgress(total);
     }
     if (need_reset_) EndEpisode();  // the last episode ended with the budget
-    if (last_eval_step_ != total) Evaluate();
-    if (first_step < total || !context_.resume_from) Checkpoint(/*is_final=*/true);
+    bool evaluated_now = false;
+    if (last_eval_step_ != total) {
+      if (!EvaluateOrRollBack()) return Stopped("during the final evaluation");
+      evaluated_now = true;
+    }
+    if (first_step < total || evaluated_now || !context_.resume_from) {
+      Checkpoint(/*is_final=*/true);
+    }
     Log(fmt::format("tdmpc2: {} agent steps ({} env steps) in {:.1f} s", total - first_step,
                     (total - first_step) * env_options_.action_repeat,
                     std::chrono::duration<double>(Clock::now() - started).count()));
@@ -225,21 +234,31 @@ class Trainer {
         spec.options.model_size, env_options_.name, seed_, spec.model.obs_dim,
         spec.model.action_dim, episode_steps_, FormatDouble(spec.discount), seed_steps_,
         options_.steps, options_.steps * env_options_.action_repeat, options_.eval_freq));
-    Log(fmt::format("tdmpc2: parameters: encoder {}, dynamics {}, reward {}, policy {}, Q ensemble "
+    Log(
+        fmt::format("tdmpc2: parameters: encoder {}, dynamics {}, reward {}, policy {}, Q ensemble "
                     "{} ({} members), auxiliary heads {}, total {}",
                     counts.encoder, counts.dynamics, counts.reward, counts.policy,
                     counts.q_ensemble, spec.model.num_q, counts.aux_heads, counts.Total()));
     if (!aux_gammas_.empty()) {
       Log(fmt::format("tdmpc2: multi-gamma: {} head(s) '{}', gammas [{}], loss_weight {}",
-                      aux_gammas_.size(), multi_gamma_.head,
-                      fmt::join(multi_gamma_.gammas, ", "), multi_gamma_.loss_weight));
+                      aux_gammas_.size(), multi_gamma_.head, fmt::join(multi_gamma_.gammas, ", "),
+                      multi_gamma_.loss_weight));
     }
   }
 
+  /// Interrupted: logs where. The checkpoint is written already when `where` is not empty.
+  rl::WorkloadOutcome Stopped(const std::string& where) {
+    if (where.empty()) Checkpoint(/*is_final=*/false);
+    Log(fmt::format("tdmpc2: stopped at agent step {}{}{} (checkpoint written)", step_,
+                    where.empty() ? "" : " ", where));
+    return rl::WorkloadOutcome::kInterrupted;
+  }
+
   /// At an episode boundary: the due evaluation, the finished episode into the buffer, a reset.
-  void BeginEpisode() {
+  /// False when a stop interrupted the evaluation.
+  bool BeginEpisode() {
     if (eval_due_) {
-      Evaluate();
+      if (!EvaluateOrRollBack()) return false;
       eval_due_ = false;
       if (step_ > 0) Checkpoint(/*is_final=*/false);
     }
@@ -250,14 +269,16 @@ class Trainer {
     episode_return_ = 0.0;
     first_step_ = true;
     need_reset_ = false;
+    return true;
   }
 
   void EndEpisode() {
     if (current_.transitions() == 0) return;
     Metric("train/episode_return", episode_return_);
     if (plan_calls_ > 0) Metric("system/ms_per_plan", plan_ms_ / static_cast<double>(plan_calls_));
-    const double ms_per_iter = (update_averages_.MeanOf(11) > 0 ? update_averages_.MeanOf(11) : 0.0) +
-                               (plan_calls_ > 0 ? plan_ms_ / static_cast<double>(plan_calls_) : 0.0);
+    const double ms_per_iter =
+        (update_averages_.MeanOf(11) > 0 ? update_averages_.MeanOf(11) : 0.0) +
+        (plan_calls_ > 0 ? plan_ms_ / static_cast<double>(plan_calls_) : 0.0);
     if (plan_calls_ > 0 && !std::isnan(ms_per_iter)) Metric("system/ms_per_iter", ms_per_iter);
     plan_ms_ = 0.0;
     plan_calls_ = 0;
@@ -304,6 +325,22 @@ class Trainer {
     return sample;
   }
 
+  /// The pretraining burst: seed_steps updates, one at a time so that a stop can come between
+  /// two of them (it takes minutes at the paper budget). False when stopped, after checkpointing
+  /// the updates done so far.
+  bool Pretrain() {
+    while (pretrain_done_ < seed_steps_) {
+      if (context_.stop.StopRequested()) {
+        Checkpoint(/*is_final=*/false);
+        return false;
+      }
+      Train(1);
+      ++pretrain_done_;
+      ReportPhase("pretrain_update", pretrain_done_, seed_steps_);
+    }
+    return true;
+  }
+
   void Train(int64_t updates) {
     for (int64_t index = 0; index < updates; ++index) {
       TrainingBatch batch = SampleBatch(replay_, options_.batch_size);
@@ -321,8 +358,19 @@ class Trainer {
     }
   }
 
-  /// eval_episodes episodes of the planner without added noise on the evaluation env.
-  void Evaluate() {
+  /// Evaluate(); when a stop interrupts it, writes the checkpoint of the state just before it
+  /// (kept in memory meanwhile: the evaluation moves the planner's random stream and the
+  /// evaluation env), so that the resumed run evaluates from the same state. False when stopped.
+  bool EvaluateOrRollBack() {
+    const std::string before = context_.checkpoints != nullptr ? CheckpointBytes() : std::string();
+    if (Evaluate()) return true;
+    if (context_.checkpoints != nullptr) WriteCheckpoint(before, /*is_final=*/false);
+    return false;
+  }
+
+  /// eval_episodes episodes of the planner without added noise on the evaluation env. Returns
+  /// false, logging nothing, when a stop comes in the middle.
+  bool Evaluate() {
     const auto started = Clock::now();
     std::vector<double> returns;
     std::vector<float> obs(obs_.size());
@@ -331,7 +379,9 @@ class Trainer {
       eval_env_->Reset(obs);
       double episode_return = 0.0;
       bool first = true;
-      while (true) {
+      for (int64_t t = 0;; ++t) {
+        if (context_.stop.StopRequested()) return false;
+        if (t % 25 == 0) ReportPhase("eval_episode", episode + 1, options_.eval_episodes);
         std::vector<float> action = FloatVector(agent_->Act(FloatTensor(obs), first, true));
         const envs::EnvStep result = eval_env_->Step(action, next);
         episode_return += result.reward;
@@ -346,22 +396,25 @@ class Trainer {
     mean /= static_cast<double>(returns.size());
     double variance = 0.0;
     for (double value : returns) variance += (value - mean) * (value - mean);
-    const double sd = returns.size() > 1 ? std::sqrt(variance / static_cast<double>(returns.size() - 1)) : 0.0;
+    const double sd =
+        returns.size() > 1 ? std::sqrt(variance / static_cast<double>(returns.size() - 1)) : 0.0;
     Metric("eval/episode_return", mean);
     Metric("eval/episode_return_sd", sd);
     last_eval_return_ = mean;
     last_eval_step_ = step_;
-    Log(fmt::format("tdmpc2: eval at env step {}: return {:.1f} ± {:.1f} over {} episodes ({:.1f} s)",
-                    EnvStep(), mean, sd, returns.size(),
-                    std::chrono::duration<double>(Clock::now() - started).count()));
+    Log(fmt::format(
+        "tdmpc2: eval at env step {}: return {:.1f} ± {:.1f} over {} episodes ({:.1f} s)",
+        EnvStep(), mean, sd, returns.size(),
+        std::chrono::duration<double>(Clock::now() - started).count()));
     if (!aux_gammas_.empty() && buffer_.Windows(options_.horizon) > 0) WriteAuxSnapshot();
+    return true;
   }
 
   /// The auxiliary heads on a few replay windows, as a run artifact (§17.8).
   void WriteAuxSnapshot() {
-    const int64_t examples =
-        multi_gamma_.debug_logging ? multi_gamma_.log_num_examples
-                                   : std::min<int64_t>(4, multi_gamma_.log_num_examples);
+    const int64_t examples = multi_gamma_.debug_logging
+                                 ? multi_gamma_.log_num_examples
+                                 : std::min<int64_t>(4, multi_gamma_.log_num_examples);
     TrainingBatch batch = SampleBatch(snapshot_, examples);
     const std::string json = agent_->AuxSnapshotJson(batch, examples, multi_gamma_.debug_logging);
     rl::WriteFileAtomically(
@@ -370,11 +423,20 @@ class Trainer {
 
   void ReportProgress(int64_t total) {
     if (context_.progress == nullptr || (step_ % 25 != 0 && step_ != total)) return;
-    std::vector<std::pair<std::string, double>> headline = {
-        {"eval_return", last_eval_return_}, {"train_return", last_train_return_}};
+    std::vector<std::pair<std::string, double>> headline = {{"eval_return", last_eval_return_},
+                                                            {"train_return", last_train_return_}};
     if (!std::isnan(last_value_loss_)) headline.emplace_back("value_loss", last_value_loss_);
     if (!std::isnan(last_aux_ce_)) headline.emplace_back("aux_ce", last_aux_ce_);
     context_.progress->Report(EnvStep(), total * env_options_.action_repeat, headline);
+  }
+
+  /// Progress inside a long phase that does not advance the step (an evaluation, the
+  /// pretraining burst): `name done  of total` on the live line.
+  void ReportPhase(const char* name, int64_t done, int64_t total) {
+    if (context_.progress == nullptr) return;
+    context_.progress->Report(
+        EnvStep(), options_.steps * env_options_.action_repeat,
+        {{name, static_cast<double>(done)}, {"of", static_cast<double>(total)}});
   }
 
   /// What the checkpoint says about the run, readable without LibTorch (§17.10).
@@ -400,8 +462,24 @@ class Trainer {
   }
 
   void Checkpoint(bool is_final) {
+    if (context_.checkpoints == nullptr) {
+      if (context_.metrics != nullptr) context_.metrics->Flush();
+      return;
+    }
+    WriteCheckpoint(CheckpointBytes(), is_final);
+  }
+
+  /// Flushes the metrics, then writes and registers a checkpoint of `bytes` at this step.
+  void WriteCheckpoint(const std::string& bytes, bool is_final) {
     if (context_.metrics != nullptr) context_.metrics->Flush();
-    if (context_.checkpoints == nullptr) return;
+    const auto path =
+        context_.checkpoints->Directory() / fmt::format("tdmpc2-{:010d}.ckpt", EnvStep());
+    rl::WriteFileAtomically(path, bytes);
+    context_.checkpoints->Register(EnvStep(), path, is_final);
+  }
+
+  /// The whole state of the run, as a checkpoint file's bytes.
+  std::string CheckpointBytes() const {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive agent_archive;
     agent_->Save(agent_archive);
@@ -413,10 +491,11 @@ class Trainer {
     archive.write("stream/explore", c10::IValue(explore_.SaveState()));
     archive.write("stream/replay", c10::IValue(replay_.SaveState()));
     archive.write("stream/snapshot", c10::IValue(snapshot_.SaveState()));
-    archive.write("counters", torch::tensor({step_, static_cast<int64_t>(need_reset_),
-                                             static_cast<int64_t>(eval_due_),
-                                             static_cast<int64_t>(first_step_), last_eval_step_},
-                                            torch::kLong));
+    archive.write(
+        "counters",
+        torch::tensor({step_, static_cast<int64_t>(need_reset_), static_cast<int64_t>(eval_due_),
+                       static_cast<int64_t>(first_step_), last_eval_step_, pretrain_done_},
+                      torch::kLong));
     archive.write("episode/obs", FloatTensor(current_.obs));
     archive.write("episode/actions", FloatTensor(current_.actions));
     archive.write("episode/rewards", FloatTensor(current_.rewards));
@@ -427,9 +506,7 @@ class Trainer {
     archive.write("update_averages", DoubleTensor(update_averages_.Save()));
     std::ostringstream bytes;
     archive.save_to(bytes);
-    const auto path = context_.checkpoints->Directory() / fmt::format("tdmpc2-{:010d}.ckpt", EnvStep());
-    rl::WriteFileAtomically(path, bytes.str());
-    context_.checkpoints->Register(EnvStep(), path, is_final);
+    return bytes.str();
   }
 
   void Restore(const std::filesystem::path& file) {
@@ -463,6 +540,9 @@ class Trainer {
     eval_due_ = tensor[2].item<int64_t>() != 0;
     first_step_ = tensor[3].item<int64_t>() != 0;
     last_eval_step_ = tensor[4].item<int64_t>();
+    // checkpoints from before the burst could be interrupted: it is done once the step passed it
+    pretrain_done_ =
+        tensor.numel() > 5 ? tensor[5].item<int64_t>() : (step_ > seed_steps_ ? seed_steps_ : 0);
     tensor = read("episode/obs");
     current_.obs = FloatVector(tensor);
     tensor = read("episode/actions");
@@ -483,8 +563,9 @@ class Trainer {
     tensor = read("update_averages");
     update_averages_.Load(DoubleVector(tensor));
     if (step_ > options_.steps) {
-      throw std::runtime_error(fmt::format(
-          "tdmpc2: the checkpoint is at agent step {}, beyond tdmpc2.steps = {}", step_, options_.steps));
+      throw std::runtime_error(
+          fmt::format("tdmpc2: the checkpoint is at agent step {}, beyond tdmpc2.steps = {}", step_,
+                      options_.steps));
     }
   }
 
@@ -509,6 +590,7 @@ class Trainer {
   bool eval_due_ = false;
   bool first_step_ = true;
   int64_t last_eval_step_ = -1;
+  int64_t pretrain_done_ = 0;  ///< updates of the pretraining burst done
   Episode current_;
   std::vector<float> obs_;
   double episode_return_ = 0.0;

@@ -63,17 +63,34 @@ class DirectoryCheckpoints : public rl::CheckpointSink {
   fs::path directory_;
 };
 
-/// Asks the run to stop once it reports `stop_at` environment steps.
+/// When the run should be asked to stop: at `env_step` environment steps, or, when `phase` is
+/// set, once a progress report inside that phase (eval_episode, pretrain_update) at that step
+/// reaches `phase_count`.
+struct StopPoint {
+  int64_t env_step = INT64_MAX;
+  std::string phase;
+  double phase_count = 0;
+};
+
+/// Asks the run to stop at a StopPoint, as Ctrl-C would.
 class StopAt : public rl::ProgressSink {
  public:
-  StopAt(std::atomic<bool>& flag, int64_t stop_at) : flag_(flag), stop_at_(stop_at) {}
-  void Report(int64_t done, int64_t, const std::vector<std::pair<std::string, double>>&) override {
-    if (done >= stop_at_) flag_ = true;
+  StopAt(std::atomic<bool>& flag, StopPoint point) : flag_(flag), point_(std::move(point)) {}
+  void Report(int64_t done, int64_t,
+              const std::vector<std::pair<std::string, double>>& headline) override {
+    if (point_.phase.empty()) {
+      if (done >= point_.env_step) flag_ = true;
+      return;
+    }
+    if (done != point_.env_step) return;
+    for (const auto& [key, value] : headline) {
+      if (key == point_.phase && value >= point_.phase_count) flag_ = true;
+    }
   }
 
  private:
   std::atomic<bool>& flag_;
-  int64_t stop_at_;
+  StopPoint point_;
 };
 
 /// A run small enough for a unit test: 50 agent steps per episode, tiny networks and planner.
@@ -97,7 +114,8 @@ tdmpc2:
   num_pi_trajs: 2
   iterations: 1
 multi_gamma:
-  enabled: )") + (multi_gamma ? "true" : "false") + R"(
+  enabled: )") + (multi_gamma ? "true" : "false") +
+                                    R"(
   gammas: [0.99, 0.97, 0.995]
 )",
                                 "small.yaml");
@@ -109,10 +127,11 @@ struct RunResult {
   std::vector<DirectoryCheckpoints::Entry> checkpoints;
 };
 
-RunResult RunWorkload(const config::Node& config, const fs::path& dir, int64_t stop_at = -1,
-              std::optional<fs::path> resume_from = std::nullopt, MemoryMetrics metrics = {}) {
+RunResult RunWorkload(const config::Node& config, const fs::path& dir, StopPoint stop_at = {},
+                      std::optional<fs::path> resume_from = std::nullopt,
+                      MemoryMetrics metrics = {}) {
   std::atomic<bool> stop{false};
-  StopAt progress(stop, stop_at < 0 ? INT64_MAX : stop_at);
+  StopAt progress(stop, std::move(stop_at));
   DirectoryCheckpoints checkpoints(dir / "checkpoints");
   rl::RunContext context;
   context.metrics = &metrics;
@@ -130,8 +149,9 @@ class TdMpc2WorkloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("orch-tdmpc2-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-            "-" + std::to_string(getpid()));
+           ("orch-tdmpc2-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(getpid()));
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -171,15 +191,52 @@ TEST_F(TdMpc2WorkloadTest, StoppedMidEpisodeAndResumedGivesTheSameMetrics) {
   RunResult whole = RunWorkload(SmallConfig(true), dir_ / "whole");
   // stop at environment step 350: agent step 175, in the middle of the fourth episode and after
   // the pretraining burst
-  RunResult first = RunWorkload(SmallConfig(true), dir_ / "split", 350);
+  RunResult first = RunWorkload(SmallConfig(true), dir_ / "split", {.env_step = 350});
   ASSERT_EQ(first.outcome, rl::WorkloadOutcome::kInterrupted);
   ASSERT_FALSE(first.checkpoints.empty());
   const auto& checkpoint = first.checkpoints.back();
   EXPECT_FALSE(checkpoint.is_final);
   EXPECT_EQ(checkpoint.step % 100, 50) << "mid-episode";
-  RunResult second = RunWorkload(SmallConfig(true), dir_ / "split", -1, checkpoint.file, first.metrics);
+  RunResult second =
+      RunWorkload(SmallConfig(true), dir_ / "split", {}, checkpoint.file, first.metrics);
   ASSERT_EQ(second.outcome, rl::WorkloadOutcome::kCompleted);
   EXPECT_EQ(second.metrics.Deterministic(), whole.metrics.Deterministic());
+}
+
+// An evaluation or the pretraining burst takes minutes at the paper budget: a stop inside one is
+// honoured there, and the resumed run ends with exactly the uninterrupted run's metrics.
+TEST_F(TdMpc2WorkloadTest, StoppedInsideAnEvaluationOrThePretrainingBurstResumesExactly) {
+  config::Node config = SmallConfig(true);
+  config.FindMutable("tdmpc2")->Set("eval_episodes", config::Node::Int(2));
+  RunResult whole = RunWorkload(config, dir_ / "whole");
+  ASSERT_EQ(whole.metrics.Steps("eval/episode_return"), (std::vector<int64_t>{0, 200, 400, 600}));
+  struct Case {
+    const char* name;
+    StopPoint point;
+  };
+  // the evaluation at environment step 400 (its second episode), the one at the end (600), and
+  // the burst of 100 updates at agent step 100 (environment step 200), after 40 of them
+  for (const Case& c :
+       {Case{"eval", {400, "eval_episode", 2}}, Case{"final eval", {600, "eval_episode", 2}},
+        Case{"burst", {200, "pretrain_update", 40}}}) {
+    SCOPED_TRACE(c.name);
+    const fs::path dir = dir_ / c.name;
+    RunResult first = RunWorkload(config, dir, c.point);
+    ASSERT_EQ(first.outcome, rl::WorkloadOutcome::kInterrupted);
+    ASSERT_FALSE(first.checkpoints.empty());
+    EXPECT_EQ(first.checkpoints.back().step, c.point.env_step);
+    EXPECT_FALSE(first.checkpoints.back().is_final);
+    if (c.point.phase == "eval_episode") {  // nothing of the interrupted evaluation was logged
+      for (int64_t step : first.metrics.Steps("eval/episode_return")) {
+        EXPECT_LT(step, c.point.env_step);
+      }
+    }
+    RunResult second = RunWorkload(config, dir, {}, first.checkpoints.back().file, first.metrics);
+    ASSERT_EQ(second.outcome, rl::WorkloadOutcome::kCompleted);
+    ASSERT_FALSE(second.checkpoints.empty());
+    EXPECT_TRUE(second.checkpoints.back().is_final);
+    EXPECT_EQ(second.metrics.Deterministic(), whole.metrics.Deterministic());
+  }
 }
 
 }  // namespace
