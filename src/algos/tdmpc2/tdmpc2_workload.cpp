@@ -175,7 +175,10 @@ class Trainer {
     }
     const int64_t first_step = step_;
     while (step_ < total) {
-      if (context_.stop.StopRequested()) return Stopped("");
+      if (context_.stop.StopRequested()) {
+        Checkpoint(/*is_final=*/false);
+        return Stopped("");
+      }
       // an evaluation already run at this step (the run resumed after it) is not due again
       if (step_ % options_.eval_freq == 0 && last_eval_step_ != step_) eval_due_ = true;
       if (need_reset_ && !BeginEpisode()) return Stopped("during the evaluation");
@@ -246,9 +249,8 @@ class Trainer {
     }
   }
 
-  /// Interrupted: logs where. The checkpoint is written already when `where` is not empty.
+  /// Interrupted, after the caller wrote the checkpoint to resume from: logs where.
   rl::WorkloadOutcome Stopped(const std::string& where) {
-    if (where.empty()) Checkpoint(/*is_final=*/false);
     Log(fmt::format("tdmpc2: stopped at agent step {}{}{} (checkpoint written)", step_,
                     where.empty() ? "" : " ", where));
     return rl::WorkloadOutcome::kInterrupted;
