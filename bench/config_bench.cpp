@@ -10,9 +10,8 @@
 // compose, and about a minute to start a 300-job sweep.
 //
 // Run from the repository root: build/bench/config_bench
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -62,24 +61,29 @@ int main(int argc, char** argv) {
   }
 
   const std::vector<std::string> sweep = {
-      orch, "plan", config, "seed=range(100)",
+      orch,
+      "plan",
+      config,
+      "seed=range(100)",
       "multi_gamma.loss_weight=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0",
       "multi_gamma.enabled=true"};
   std::vector<std::string> sweep_json = sweep;
   sweep_json.push_back("--json");
 
-  double compose_process = MedianProcessMs({orch, "compose", config, "multi_gamma.enabled=true"}, 30);
+  double compose_process =
+      MedianProcessMs({orch, "compose", config, "multi_gamma.enabled=true"}, 30);
   double plan_process = MedianProcessMs(sweep, 7);
   double plan_json_process = MedianProcessMs(sweep_json, 7);
 
   // the same size as a sweep file: 10 named variants x seed 0..99
-  std::filesystem::path sweep_file =
-      std::filesystem::temp_directory_path() / ("orch-bench-sweep-" + std::to_string(getpid()) + ".yaml");
+  std::filesystem::path sweep_file = std::filesystem::temp_directory_path() /
+                                     ("orch-bench-sweep-" + std::to_string(getpid()) + ".yaml");
   {
     std::ofstream file(sweep_file);
     file << "name: bench\nconfig: " << std::filesystem::absolute(config).string()
          << "\noverrides: [multi_gamma.enabled=true]\naxes:\n  seed: range(100)\nvariants:\n";
-    for (int v = 1; v <= 10; ++v) file << "  w" << v << ": {multi_gamma.loss_weight: " << v / 10.0 << "}\n";
+    for (int v = 1; v <= 10; ++v)
+      file << "  w" << v << ": {multi_gamma.loss_weight: " << v / 10.0 << "}\n";
   }
   double plan_file_process = MedianProcessMs({orch, "plan", sweep_file.string()}, 7);
   std::filesystem::remove(sweep_file);
@@ -90,7 +94,8 @@ int main(int argc, char** argv) {
               sysconf(_SC_NPROCESSORS_ONLN));
   std::printf("%-52s %10s %10s %12s\n", "measurement", "orch ms", "target ms", "Hydra / orch");
   auto row = [](const char* name, double ms, double target, double hydra) {
-    std::printf("%-52s %10.3f %10s %12s\n", name, ms, target > 0 ? fmt::format("{:.0f}", target).c_str() : "-",
+    std::printf("%-52s %10.3f %10s %12s\n", name, ms,
+                target > 0 ? fmt::format("{:.0f}", target).c_str() : "-",
                 hydra > 0 ? fmt::format("{:.0f}x", hydra / ms).c_str() : "-");
   };
   row("compose+validate cheetah, in process, cold", Median(cold), 20, hydra_compose_ms);
@@ -100,7 +105,8 @@ int main(int argc, char** argv) {
   row("orch plan --json, 1,000 jobs (whole process)", plan_json_process, 200, hydra_sweep_300_ms);
   row("orch plan SWEEP_FILE, 1,000 jobs (whole process)", plan_file_process, 200,
       hydra_sweep_300_ms);
-  std::printf("\nHydra references: ~500 ms per compose (hydra#1543); ~60 s to start a 300-job sweep"
-              " (hydra#1324),\nso the last three ratios compare orch's 1,000 jobs with Hydra's 300.\n");
+  std::printf(
+      "\nHydra references: ~500 ms per compose (hydra#1543); ~60 s to start a 300-job sweep"
+      " (hydra#1324),\nso the last three ratios compare orch's 1,000 jobs with Hydra's 300.\n");
   return 0;
 }

@@ -142,7 +142,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--reference" && i + 1 < argc) {
       script = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: tdmpc2_bench [--sizes 1,5] [--iters N] [--no-reference] [--reference PATH]\n");
+      std::fprintf(
+          stderr,
+          "usage: tdmpc2_bench [--sizes 1,5] [--iters N] [--no-reference] [--reference PATH]\n");
       return 2;
     }
   }
@@ -150,8 +152,10 @@ int main(int argc, char** argv) {
   orch::rl::TuneAllocatorForTraining();  // as orch-worker does
   orch::rl::ConfigureIntraOpThreads(1);
   const int warmup = 3;
-  std::printf("TD-MPC2 update and planning cost: obs 17, action 6, batch 256, horizon 3, planner 512 x 6,\n"
-              "1 thread, median of %d calls after %d warm-up calls\n\n", iters, warmup);
+  std::printf(
+      "TD-MPC2 update and planning cost: obs 17, action 6, batch 256, horizon 3, planner 512 x 6,\n"
+      "1 thread, median of %d calls after %d warm-up calls\n\n",
+      iters, warmup);
   auto cell = [](std::optional<double> value) {
     return value ? fmt::format("{:.1f}", *value) : std::string("-");
   };
@@ -185,14 +189,16 @@ int main(int argc, char** argv) {
                   ratio(cpp.plan_ms, get(ref, &Timing::plan_ms)).c_str(),
                   ratio(cpp.plan_ms, get(ref_same, &Timing::plan_ms)).c_str());
     }
-    std::printf("      multi-gamma overhead at size %lld: %+.1f%% per update (target <= +5%%), "
-                "%+.1f%% per planning call\n",
-                static_cast<long long>(size), 100.0 * (extended.update_ms / base.update_ms - 1.0),
-                100.0 * (extended.plan_ms / base.plan_ms - 1.0));
+    std::printf(
+        "      multi-gamma overhead at size %lld: %+.1f%% per update (target <= +5%%), "
+        "%+.1f%% per planning call\n",
+        static_cast<long long>(size), 100.0 * (extended.update_ms / base.update_ms - 1.0),
+        100.0 * (extended.plan_ms / base.plan_ms - 1.0));
   }
-  std::printf("\ntimes in ms; ratio = C++ / reference (target <= 0.80). ref: %s as Debian ships it;\n"
-              "ref*: the same with orch-worker's malloc settings (MALLOC_MMAP_THRESHOLD_=32 MiB,\n"
-              "MALLOC_TRIM_THRESHOLD_=1 GiB), which isolates the computation.\n",
-              reference ? script.c_str() : "not run");
+  std::printf(
+      "\ntimes in ms; ratio = C++ / reference (target <= 0.80). ref: %s as Debian ships it;\n"
+      "ref*: the same with orch-worker's malloc settings (MALLOC_MMAP_THRESHOLD_=32 MiB,\n"
+      "MALLOC_TRIM_THRESHOLD_=1 GiB), which isolates the computation.\n",
+      reference ? script.c_str() : "not run");
   return 0;
 }

@@ -70,8 +70,8 @@ ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
     }
     if (!inline_value) {
       if (i + 1 >= args.size()) {
-        throw UsageError(fmt::format("option '--{}' needs a value ({})", option->name,
-                                     option->value_name));
+        throw UsageError(
+            fmt::format("option '--{}' needs a value ({})", option->name, option->value_name));
       }
       inline_value = args[++i];
     }
@@ -127,10 +127,9 @@ int ReportDiagnostics(const Diagnostics& diagnostics, const std::string& what) {
   if (errors > 0) {
     std::fprintf(stderr, "orch: %zu error%s%s in the %s; nothing was run or written\n", errors,
                  errors == 1 ? "" : "s",
-                 warnings > 0 ? fmt::format(" and {} warning{}", warnings,
-                                            warnings == 1 ? "" : "s")
-                                    .c_str()
-                              : "",
+                 warnings > 0
+                     ? fmt::format(" and {} warning{}", warnings, warnings == 1 ? "" : "s").c_str()
+                     : "",
                  what.c_str());
     return kExitUsage;
   }

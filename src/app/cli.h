@@ -31,7 +31,7 @@ struct CommandSpec {
   std::string summary;      ///< one line for `orch --help`
   std::string description;  ///< paragraphs for `orch NAME --help`
   std::vector<OptionSpec> options;
-  std::string examples;     ///< example invocations, one per line
+  std::string examples;  ///< example invocations, one per line
 };
 
 /// The parsed arguments of one command.

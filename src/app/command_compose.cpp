@@ -84,8 +84,7 @@ int RunCompose(const std::vector<std::string>& args) {
   if (!maybe_parsed) return kExitOk;
   const ParsedArgs& parsed = *maybe_parsed;
   const bool json = parsed.Flag("json");
-  ConfigSource source{parsed.positional[0], parsed.Value("config-dir"),
-                      !parsed.Flag("no-schema")};
+  ConfigSource source{parsed.positional[0], parsed.Value("config-dir"), !parsed.Flag("no-schema")};
   std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
 
   ConfigPipeline pipeline(source);

@@ -20,7 +20,8 @@ const CommandSpec& ExportSpec() {
       "RUN --format csv|json [--key KEY]... [--out FILE] [--store PATH]",
       "write a run's metrics as CSV (long form) or JSON (columns per key)",
       "CSV has one row per point: key,step,value,wall_ms (a NaN value is left empty). JSON is\n"
-      "{\"run\": {...}, \"metrics\": {key: {\"step\": [...], \"value\": [...], \"wall_ms\": [...]}}}\n"
+      "{\"run\": {...}, \"metrics\": {key: {\"step\": [...], \"value\": [...], \"wall_ms\": "
+      "[...]}}}\n"
       "with null for NaN. --key (repeatable as --key a --key b, or comma-separated) keeps only\n"
       "those metrics.",
       {StoreOption(),
@@ -59,12 +60,10 @@ int RunExport(const std::vector<std::string>& args) {
     if (!known) {
       std::vector<std::string> names;
       for (const auto& metric : run.metrics) names.push_back(metric.name);
-      throw UsageError(fmt::format("run {} has no metric '{}'. {}Known: {}",
-                                   run.summary.uuid.substr(0, 8), key,
-                                   DidYouMeanSentence(key, names).empty()
-                                       ? ""
-                                       : DidYouMeanSentence(key, names) + " ",
-                                   Join(names, ", ")));
+      throw UsageError(fmt::format(
+          "run {} has no metric '{}'. {}Known: {}", run.summary.uuid.substr(0, 8), key,
+          DidYouMeanSentence(key, names).empty() ? "" : DidYouMeanSentence(key, names) + " ",
+          Join(names, ", ")));
     }
   }
 

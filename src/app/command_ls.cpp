@@ -62,7 +62,8 @@ const CommandSpec& LsSpec() {
       "shown as failed, with the reason.",
       {StoreOption(),
        {"json", "", "print a JSON array with every field"},
-       {"status", "S", "only runs with this status (queued, running, completed, failed, interrupted)"},
+       {"status", "S",
+        "only runs with this status (queued, running, completed, failed, interrupted)"},
        {"algo", "A", "only runs of this algorithm"},
        {"name", "TEXT", "only runs whose name contains TEXT"},
        {"sweep", "NAME", "only the runs of this sweep"},
@@ -108,15 +109,16 @@ int RunLs(const std::vector<std::string>& args) {
     return kExitOk;
   }
   // sweep variants get a column when there are any
-  const bool variants = std::any_of(runs.begin(), runs.end(),
-                                    [](const store::RunSummary& run) { return !run.variant.empty(); });
+  const bool variants = std::any_of(
+      runs.begin(), runs.end(), [](const store::RunSummary& run) { return !run.variant.empty(); });
   std::vector<std::vector<std::string>> rows = {{"ID", "UUID", "NAME", "STATUS", "ALGO", "TASK",
                                                  "SEED", "GIT", "CONFIG", "STARTED", "ENDED",
                                                  "STEP", "HEADLINE"}};
   if (variants) rows[0].insert(rows[0].begin() + 6, "VARIANT");
   for (const auto& run : runs) {
     std::vector<std::string> headline;
-    for (const auto& [key, value] : run.headline) headline.push_back(fmt::format("{}={:.4g}", key, value));
+    for (const auto& [key, value] : run.headline)
+      headline.push_back(fmt::format("{}={:.4g}", key, value));
     std::string status = run.status;
     if (run.attempt > 1) status += fmt::format(" (attempt {})", run.attempt);
     rows.push_back({std::to_string(run.run_id), run.uuid.substr(0, 8), Short(run.name, 32), status,
@@ -126,7 +128,8 @@ int RunLs(const std::vector<std::string>& args) {
                     run.started_at_ms ? FormatTimestamp(*run.started_at_ms) : "-",
                     run.ended_at_ms ? FormatTimestamp(*run.ended_at_ms) : "-",
                     fmt::format("{}/{}", run.last_step, run.budget_steps), Join(headline, " ")});
-    if (variants) rows.back().insert(rows.back().begin() + 6, run.variant.empty() ? "-" : run.variant);
+    if (variants)
+      rows.back().insert(rows.back().begin() + 6, run.variant.empty() ? "-" : run.variant);
   }
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {

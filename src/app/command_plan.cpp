@@ -59,13 +59,13 @@ int RunPlan(const std::vector<std::string>& args) {
     spec = sweep::SweepFromCommandLine(target, texts, "");
   }
 
-  ConfigSource source{spec.config.string(), parsed.Value("config-dir"),
-                      !parsed.Flag("no-schema")};
+  ConfigSource source{spec.config.string(), parsed.Value("config-dir"), !parsed.Flag("no-schema")};
   ConfigPipeline pipeline(source);
   SweepPlan plan = PlanSweep(spec, pipeline, shuffle_seed);
   int status = ReportDiagnostics(plan.problems, "sweep");
   if (status != kExitOk) {
-    if (parsed.Flag("json")) std::printf("{\"errors\":%s}\n", DiagnosticsJson(plan.problems).c_str());
+    if (parsed.Flag("json"))
+      std::printf("{\"errors\":%s}\n", DiagnosticsJson(plan.problems).c_str());
     return status;
   }
 
@@ -100,9 +100,9 @@ int RunPlan(const std::vector<std::string>& args) {
     }
   }
   if (!spec.variants.empty()) swept.push_back(fmt::format("variant[{}]", spec.variants.size()));
-  std::string out = fmt::format("{} job{} from {}", plan.jobs.size(),
-                                plan.jobs.size() == 1 ? "" : "s",
-                                spec.source ? spec.source->string() : spec.config.string());
+  std::string out =
+      fmt::format("{} job{} from {}", plan.jobs.size(), plan.jobs.size() == 1 ? "" : "s",
+                  spec.source ? spec.source->string() : spec.config.string());
   if (!swept.empty()) out += " (axes: " + Join(swept, " x ") + ")";
   out += "\n";
   if (!fixed.empty()) out += "every job: " + Join(fixed, " ") + "\n";
@@ -113,9 +113,8 @@ int RunPlan(const std::vector<std::string>& args) {
   for (const auto& planned : plan.jobs) {
     std::vector<std::string> varying;
     for (const auto& [key, value] : planned.job.axis_values) varying.push_back(key + "=" + value);
-    std::string variant = variant_width > 0
-                              ? fmt::format("{:<{}}  ", planned.job.variant, variant_width)
-                              : "";
+    std::string variant =
+        variant_width > 0 ? fmt::format("{:<{}}  ", planned.job.variant, variant_width) : "";
     out += fmt::format("  #{:<4} config {}  {}{}\n", planned.job.index,
                        planned.config_sha256.substr(0, 12), variant, Join(varying, " "));
   }

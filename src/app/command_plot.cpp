@@ -31,8 +31,8 @@ int RunPlot(const std::vector<std::string>& args) {
   const ParsedArgs& parsed = *maybe_parsed;
   auto store = OpenStoreForReading(parsed);
   store::RunDetails run = store->GetRun(store->ResolveRun(parsed.positional[0]));
-  std::filesystem::path out = parsed.Value("out").value_or(
-      (store->directory() / run.run_dir / "plots").string());
+  std::filesystem::path out =
+      parsed.Value("out").value_or((store->directory() / run.run_dir / "plots").string());
   return RunPythonTool("plot_run.py",
                        {"--store", std::filesystem::absolute(StorePath(parsed)).string(), "--run",
                         run.summary.uuid, "--out", out.string()});

@@ -11,13 +11,13 @@
 #include "app/config_pipeline.h"
 #include "app/config_schema.h"
 #include "app/progress_display.h"
-#include "app/stop_signals.h"
 #include "app/provenance.h"
 #include "app/run_record.h"
 #include "app/run_recording.h"
+#include "app/stop_signals.h"
 #include "app/store_options.h"
-#include "sweep/run_launch.h"
 #include "common/error.h"
+#include "common/file_io.h"
 #include "common/sha256.h"
 #include "common/string_util.h"
 #include "common/uuid.h"
@@ -25,8 +25,8 @@
 #include "config/key_path.h"
 #include "config/yaml_loader.h"
 #include "config/yaml_writer.h"
-#include "common/file_io.h"
 #include "store/results_store.h"
+#include "sweep/run_launch.h"
 
 namespace orch::app {
 namespace {
@@ -119,8 +119,9 @@ int StartNewRun(const ParsedArgs& parsed) {
 
 int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
   if (!parsed.positional.empty()) {
-    throw UsageError("orch run --resume takes no CONFIG or overrides: a resumed run keeps its "
-                     "recorded config");
+    throw UsageError(
+        "orch run --resume takes no CONFIG or overrides: a resumed run keeps its "
+        "recorded config");
   }
   std::filesystem::path store_path = StorePath(parsed);
   auto store = OpenStoreForWriting(store_path);
@@ -132,10 +133,10 @@ int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
                                  details.summary.uuid.substr(0, 8)));
   }
   if (status == "running" || status == "queued") {
-    throw UsageError(fmt::format("run {} is {} (worker pid {}); stop it first, or wait a minute "
-                                 "for its heartbeat to go stale",
-                                 details.summary.uuid.substr(0, 8), status,
-                                 details.pid.value_or(0)));
+    throw UsageError(
+        fmt::format("run {} is {} (worker pid {}); stop it first, or wait a minute "
+                    "for its heartbeat to go stale",
+                    details.summary.uuid.substr(0, 8), status, details.pid.value_or(0)));
   }
 
   RunPlan plan;
@@ -153,9 +154,10 @@ int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
   if (auto checkpoint = store->LatestCheckpoint(run_id)) {
     std::filesystem::path file = store->directory() / checkpoint->path;
     if (!std::filesystem::exists(file) || Sha256FileHex(file) != checkpoint->sha256) {
-      throw OrchError(fmt::format("the newest checkpoint of run {} ({}) is missing or does not "
-                                  "match its recorded SHA-256",
-                                  plan.uuid.substr(0, 8), file.string()));
+      throw OrchError(
+          fmt::format("the newest checkpoint of run {} ({}) is missing or does not "
+                      "match its recorded SHA-256",
+                      plan.uuid.substr(0, 8), file.string()));
     }
     from_step = checkpoint->step;
     plan.resume_from = std::filesystem::absolute(file);

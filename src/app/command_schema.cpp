@@ -95,7 +95,8 @@ int RunSchema(const std::vector<std::string>& args) {
                                    Join(env->VariantNames(), ", ")));
     }
     if (json) {
-      const config::Schema* schema = env->Variant(only.empty() ? env->variants.front().first : only);
+      const config::Schema* schema =
+          env->Variant(only.empty() ? env->variants.front().first : only);
       std::fputs((config::SchemaToJson(*schema) + "\n").c_str(), stdout);
     } else {
       std::fputs(EnvSchemas(only).c_str(), stdout);

@@ -127,7 +127,8 @@ std::string ShowText(const store::RunDetails& run) {
   out += fmt::format("  config      {}   sha256 {}\n", run.config_path, s.config_sha256);
   out += fmt::format("  overrides   {}\n", run.overrides.empty() ? "-" : Join(run.overrides, " "));
   std::string git = run.code.git_sha ? *run.code.git_sha : "not in a git repository";
-  if (run.code.dirty) git += fmt::format(" + uncommitted changes (sha256 {})", run.code.diff_sha256.substr(0, 12));
+  if (run.code.dirty)
+    git += fmt::format(" + uncommitted changes (sha256 {})", run.code.diff_sha256.substr(0, 12));
   if (run.code.branch) git += " on " + *run.code.branch;
   out += fmt::format("  code        {}\n", git);
   out += fmt::format("  orch        {} {}\n", run.code.orch_version, run.code.build_info_json);
@@ -141,7 +142,8 @@ std::string ShowText(const store::RunDetails& run) {
     out += fmt::format("  ended       {}  ({:.1f} s)\n", FormatTimestamp(*s.ended_at_ms),
                        s.started_at_ms ? (*s.ended_at_ms - *s.started_at_ms) / 1000.0 : 0.0);
   }
-  if (s.heartbeat_at_ms) out += fmt::format("  heartbeat   {}\n", FormatTimestamp(*s.heartbeat_at_ms));
+  if (s.heartbeat_at_ms)
+    out += fmt::format("  heartbeat   {}\n", FormatTimestamp(*s.heartbeat_at_ms));
   out += fmt::format("  progress    {}/{}\n", s.last_step, s.budget_steps);
   if (run.peak_rss_bytes) out += fmt::format("  peak RSS    {}\n", Bytes(*run.peak_rss_bytes));
   out += fmt::format("  run dir     {}\n", run.run_dir);

@@ -13,9 +13,9 @@
 #include "app/provenance.h"
 #include "app/run_record.h"
 #include "app/run_recording.h"
+#include "app/stop_signals.h"
 #include "app/store_options.h"
 #include "app/sweep_planning.h"
-#include "app/stop_signals.h"
 #include "app/sweep_progress.h"
 #include "common/error.h"
 #include "common/json.h"
@@ -139,9 +139,9 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
       decision.uuid = run.uuid;
     }
     const config::Node* env_name = config::FindPath(planned.tree, "env.name");
-    store->AddSweepMember(sweep_id, {decision.run_id, static_cast<int64_t>(job.index), job.variant,
-                                     env_name && env_name->IsString() ? env_name->AsString() : "",
-                                     AxesJson(job)});
+    store->AddSweepMember(
+        sweep_id, {decision.run_id, static_cast<int64_t>(job.index), job.variant,
+                   env_name && env_name->IsString() ? env_name->AsString() : "", AxesJson(job)});
     if (decision.action == JobAction::kAlreadyCompleted) {
       ++completed;
       continue;
@@ -156,7 +156,8 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
     }
     item.run_id = decision.run_id;
     item.uuid = decision.uuid;
-    item.run_dir = std::filesystem::absolute(store->directory() / store->GetRun(decision.run_id).run_dir);
+    item.run_dir =
+        std::filesystem::absolute(store->directory() / store->GetRun(decision.run_id).run_dir);
     total_work += BudgetSteps(planned.tree);
     items.push_back(std::move(item));
   }
@@ -166,25 +167,24 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
     std::fprintf(stderr,
                  "orch: sweep %s: all %zu runs %s; nothing to start (orch compare --sweep %s)\n",
                  name.c_str(), plan.jobs.size(),
-                 elsewhere > 0 ? fmt::format("completed or running elsewhere ({} running)",
-                                             elsewhere)
-                                     .c_str()
-                               : "already completed",
+                 elsewhere > 0
+                     ? fmt::format("completed or running elsewhere ({} running)", elsewhere).c_str()
+                     : "already completed",
                  name.c_str());
     return kExitOk;
   }
   std::fprintf(stderr,
                "orch: sweep %s: %zu jobs: %zu to start, %zu to resume, %zu already completed%s; "
                "%d at once, on-failure %s; store %s\n",
-               name.c_str(), plan.jobs.size(), items.size() - resumed, resumed,
-               completed,
-               elsewhere > 0 ? fmt::format(", {} running elsewhere", elsewhere).c_str() : "",
-               jobs, policy->ToString().c_str(), store_path.string().c_str());
+               name.c_str(), plan.jobs.size(), items.size() - resumed, resumed, completed,
+               elsewhere > 0 ? fmt::format(", {} running elsewhere", elsewhere).c_str() : "", jobs,
+               policy->ToString().c_str(), store_path.string().c_str());
   store.reset();  // each worker slot opens its own connection
 
-  InstallStopSignals("\norch: stopping the sweep: no new run starts; running runs write a "
-                     "checkpoint and end (Ctrl-C again to kill them)\n",
-                     "\norch: killing the sweep's workers\n");
+  InstallStopSignals(
+      "\norch: stopping the sweep: no new run starts; running runs write a "
+      "checkpoint and end (Ctrl-C again to kill them)\n",
+      "\norch: killing the sweep's workers\n");
   SweepProgress progress(name, items.size(), total_work, stderr);
   sweep::LocalLaunchOptions options;
   options.store_path = store_path;
@@ -194,7 +194,8 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   std::vector<sweep::LaunchResult> results =
       sweep::RunLocally(items, options, progress, &StopRequests());
   progress.Finish();
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // the summary: counts, then every failure with the command that continues it
   size_t done = 0, failed = 0, interrupted = 0, not_started = 0;
@@ -278,8 +279,9 @@ int RunSweep(const std::vector<std::string>& args) {
     sweep::SweepSpec spec;
     if (auto name = parsed.Value("resume")) {
       if (!parsed.positional.empty()) {
-        throw UsageError("orch sweep --resume takes no SWEEP_FILE, CONFIG or overrides: the "
-                         "sweep is launched as recorded");
+        throw UsageError(
+            "orch sweep --resume takes no SWEEP_FILE, CONFIG or overrides: the "
+            "sweep is launched as recorded");
       }
       auto store = OpenStoreForReading(parsed);
       std::optional<store::SweepRecord> record = store->FindSweep(*name);
@@ -295,8 +297,9 @@ int RunSweep(const std::vector<std::string>& args) {
       spec = sweep::LoadRecordedSweep(record->spec_yaml, record->name);
     } else {
       if (parsed.positional.empty()) {
-        throw UsageError("orch sweep needs a SWEEP_FILE or CONFIG (or --resume NAME). See "
-                         "'orch sweep --help'");
+        throw UsageError(
+            "orch sweep needs a SWEEP_FILE or CONFIG (or --resume NAME). See "
+            "'orch sweep --help'");
       }
       const std::string& target = parsed.positional[0];
       std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());

@@ -73,8 +73,7 @@ void CheckEnvFitsAlgo(Node& root, const std::string&, Diagnostics& diagnostics) 
   diagnostics.Error(name->origin(), "env.name",
                     fmt::format("algo '{}' runs on {}, not on '{}'", info->name,
                                 Join(info->envs, ", "), name->AsString()),
-                    fmt::format("Choose an env with env=<name>, or see {}",
-                                info->example_config),
+                    fmt::format("Choose an env with env=<name>, or see {}", info->example_config),
                     "rule");
 }
 
@@ -83,7 +82,8 @@ std::unique_ptr<config::Schema> BuildRootSchema() {
   std::vector<std::string> algo_names;
   for (const auto& algorithm : Algorithms()) algo_names.push_back(algorithm.name);
   b.Field("algo", &RootOptions::algo, "the algorithm to run").Choices(algo_names).Mandatory();
-  b.Field("seed", &RootOptions::seed, "seed of every random stream of the run").Range(0, 4294967295.0);
+  b.Field("seed", &RootOptions::seed, "seed of every random stream of the run")
+      .Range(0, 4294967295.0);
   std::unique_ptr<config::Schema> schema = b.Build();
 
   FieldSpec run;

@@ -14,15 +14,9 @@ namespace orch::app {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {RunSpec, RunRun},
-      {SweepCommandSpec, RunSweep},
-      {ComposeSpec, RunCompose},
-      {PlanSpec, RunPlan},
-      {SchemaSpec, RunSchema},
-      {LsSpec, RunLs},
-      {ShowSpec, RunShow},
-      {ExportSpec, RunExport},
-      {PlotSpec, RunPlot},
+      {RunSpec, RunRun},         {SweepCommandSpec, RunSweep}, {ComposeSpec, RunCompose},
+      {PlanSpec, RunPlan},       {SchemaSpec, RunSchema},      {LsSpec, RunLs},
+      {ShowSpec, RunShow},       {ExportSpec, RunExport},      {PlotSpec, RunPlot},
       {CompareSpec, RunCompare},
   };
   return commands;
@@ -39,8 +33,9 @@ std::string MainHelp() {
   for (const auto& command : Commands()) {
     out += fmt::format("  {:<9} {}\n", command.spec().name, command.spec().summary);
   }
-  out += "\n'orch COMMAND --help' describes a command. Exit codes: 0 success, 1 a run failed,\n"
-         "2 bad usage or an invalid config (nothing run or written), 130 interrupted.\n";
+  out +=
+      "\n'orch COMMAND --help' describes a command. Exit codes: 0 success, 1 a run failed,\n"
+      "2 bad usage or an invalid config (nothing run or written), 130 interrupted.\n";
   return out;
 }
 

@@ -1,9 +1,8 @@
 // src/app/progress_display.cpp
 #include "app/progress_display.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 

@@ -1,10 +1,9 @@
 // src/app/provenance.cpp
 #include "app/provenance.h"
 
+#include <fmt/format.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <array>
 #include <cstdio>
@@ -47,8 +46,8 @@ store::CodeVersion CollectCodeVersion(const std::filesystem::path& directory) {
   code.orch_version = ORCH_VERSION;
   JsonWriter build;
   build.BeginObject();
-  build.Key("compiler").String(fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__,
-                                           __GNUC_PATCHLEVEL__));
+  build.Key("compiler")
+      .String(fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
   build.Key("build_type").String(ORCH_BUILD_TYPE);
   build.Key("cpp_standard").Int(__cplusplus);
   build.EndObject();

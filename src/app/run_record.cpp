@@ -7,10 +7,10 @@
 namespace orch::app {
 namespace {
 
-void Flatten(const config::Node& node, const std::string& key,
-             std::vector<store::FlatParam>& out) {
+void Flatten(const config::Node& node, const std::string& key, std::vector<store::FlatParam>& out) {
   if (node.IsMap() && node.Size() > 0) {
-    for (const auto& entry : node.Entries()) Flatten(entry.value, config::JoinKey(key, entry.key), out);
+    for (const auto& entry : node.Entries())
+      Flatten(entry.value, config::JoinKey(key, entry.key), out);
     return;
   }
   store::FlatParam param;

@@ -15,9 +15,9 @@ namespace orch::app {
 /// A composed, validated config about to become a run.
 struct RunRequest {
   const config::Node* tree = nullptr;
-  std::string config_path;              ///< the primary config file as given
-  std::vector<std::string> overrides;   ///< the override texts that made the tree
-  std::optional<std::string> name;      ///< default: DefaultRunName
+  std::string config_path;             ///< the primary config file as given
+  std::vector<std::string> overrides;  ///< the override texts that made the tree
+  std::optional<std::string> name;     ///< default: DefaultRunName
   store::CodeVersion code;
   store::HostInfo host;
   int threads = 1;

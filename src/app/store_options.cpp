@@ -30,9 +30,10 @@ std::unique_ptr<store::ResultsStore> OpenStoreForReading(const ParsedArgs& parse
   std::error_code error;
   auto probe = std::filesystem::status(path, error);
   if (error || !std::filesystem::exists(probe)) {
-    throw store::StoreError(fmt::format("no results store at {}: run something with 'orch run' "
-                                        "first, or pass --store PATH",
-                                        path.string()));
+    throw store::StoreError(
+        fmt::format("no results store at {}: run something with 'orch run' "
+                    "first, or pass --store PATH",
+                    path.string()));
   }
   if ((probe.permissions() & std::filesystem::perms::owner_write) != std::filesystem::perms::none) {
     return OpenStoreForWriting(path);

@@ -39,8 +39,7 @@ StoreCheckpointSink::StoreCheckpointSink(store::ResultsStore& store, int64_t run
 
 std::filesystem::path StoreCheckpointSink::Directory() const { return run_dir_ / "checkpoints"; }
 
-void StoreCheckpointSink::Register(int64_t step, const std::filesystem::path& file,
-                                   bool is_final) {
+void StoreCheckpointSink::Register(int64_t step, const std::filesystem::path& file, bool is_final) {
   store::CheckpointRecord record;
   record.step = step;
   record.path = std::filesystem::relative(std::filesystem::absolute(file),

@@ -43,8 +43,7 @@ std::string JobList(const std::vector<size_t>& jobs, const std::vector<PlannedJo
 
 }  // namespace
 
-SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline,
-                    uint64_t shuffle_seed) {
+SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline, uint64_t shuffle_seed) {
   SweepPlan plan;
   sweep::ExpandOptions options;
   options.shuffle_seed = shuffle_seed;

@@ -30,7 +30,6 @@ struct SweepPlan {
 /// Expands `spec` into jobs and composes each with `pipeline` (whose primary config is the
 /// sweep's base config). Expansion errors (an interval axis, a bad glob) are thrown as
 /// ConfigError; composition and validation problems are collected in the plan.
-SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline,
-                    uint64_t shuffle_seed);
+SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline, uint64_t shuffle_seed);
 
 }  // namespace orch::app

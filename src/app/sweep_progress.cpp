@@ -1,9 +1,8 @@
 // src/app/sweep_progress.cpp
 #include "app/sweep_progress.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 
@@ -37,8 +36,8 @@ std::string SweepProgress::CountsLine() const {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   double work = WorkDone();
   double eta = work > 0 && elapsed > 0 ? (total_work_ - work) * elapsed / work : NAN;
-  std::string line = fmt::format("{}/{} done, {} running, {} failed, {} queued", done_,
-                                 total_runs_, running_.size(), failed_, queued);
+  std::string line = fmt::format("{}/{} done, {} running, {} failed, {} queued", done_, total_runs_,
+                                 running_.size(), failed_, queued);
   if (interrupted_ > 0) line += fmt::format(", {} interrupted", interrupted_);
   return line + "  ETA " + ProgressDisplay::FormatDuration(eta);
 }

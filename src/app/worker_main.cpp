@@ -4,10 +4,9 @@
 //   orch-worker --store PATH --run RUN_ID [--resume CHECKPOINT] [--threads N]
 //
 // Exit codes: 0 completed, 1 failed, 130 interrupted (after a checkpoint), 2 bad usage.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>
@@ -61,8 +60,9 @@ WorkerArgs ParseWorkerArgs(int argc, char** argv) {
     }
   }
   if (args.store.empty() || args.run_id < 0) {
-    throw std::invalid_argument("usage: orch-worker --store PATH --run RUN_ID "
-                                "[--resume CHECKPOINT] [--threads N]");
+    throw std::invalid_argument(
+        "usage: orch-worker --store PATH --run RUN_ID "
+        "[--resume CHECKPOINT] [--threads N]");
   }
   return args;
 }

@@ -63,16 +63,16 @@ Diagnostic Make(Severity severity, Origin origin, std::string key, std::string m
 
 }  // namespace
 
-void Diagnostics::Error(Origin origin, std::string key, std::string message,
-                        std::string suggestion, std::string kind) {
+void Diagnostics::Error(Origin origin, std::string key, std::string message, std::string suggestion,
+                        std::string kind) {
   items_.push_back(Make(Severity::kError, std::move(origin), std::move(key), std::move(message),
                         std::move(suggestion), std::move(kind)));
 }
 
 void Diagnostics::Warning(Origin origin, std::string key, std::string message,
                           std::string suggestion, std::string kind) {
-  items_.push_back(Make(Severity::kWarning, std::move(origin), std::move(key),
-                        std::move(message), std::move(suggestion), std::move(kind)));
+  items_.push_back(Make(Severity::kWarning, std::move(origin), std::move(key), std::move(message),
+                        std::move(suggestion), std::move(kind)));
 }
 
 void Diagnostics::Append(const Diagnostics& other) {

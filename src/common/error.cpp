@@ -35,8 +35,8 @@ RegistryError::RegistryError(const std::string& what_kind, const std::string& na
                             Join(known, ", "))) {}
 
 void AssertionFailed(const char* condition, const char* why, const char* file, int line) {
-  std::fprintf(stderr, "orch: internal error at %s:%d: %s (%s). Please report a bug.\n", file,
-               line, why, condition);
+  std::fprintf(stderr, "orch: internal error at %s:%d: %s (%s). Please report a bug.\n", file, line,
+               why, condition);
   std::abort();
 }
 

@@ -50,7 +50,7 @@ class RegistryError : public OrchError {
 }  // namespace orch
 
 /// Checks an internal invariant; on failure prints the reason and aborts ("please report a bug").
-#define ORCH_ASSERT(condition, why)                                      \
-  do {                                                                   \
+#define ORCH_ASSERT(condition, why)                                                 \
+  do {                                                                              \
     if (!(condition)) ::orch::AssertionFailed(#condition, why, __FILE__, __LINE__); \
   } while (false)

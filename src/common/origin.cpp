@@ -59,11 +59,16 @@ bool Origin::operator<(const Origin& other) const {
   // files first (by path, then position), then overrides in command-line order, then the rest
   auto rank = [](Kind k) {
     switch (k) {
-      case Kind::kFile: return 0;
-      case Kind::kOverride: return 1;
-      case Kind::kSchemaDefault: return 2;
-      case Kind::kDerived: return 3;
-      case Kind::kNone: return 4;
+      case Kind::kFile:
+        return 0;
+      case Kind::kOverride:
+        return 1;
+      case Kind::kSchemaDefault:
+        return 2;
+      case Kind::kDerived:
+        return 3;
+      case Kind::kNone:
+        return 4;
     }
     return 4;
   };
@@ -74,11 +79,15 @@ bool Origin::operator<(const Origin& other) const {
 
 int Origin::UserPrecedence() const {
   switch (kind) {
-    case Kind::kOverride: return 3;
-    case Kind::kFile: return 2;
-    case Kind::kDerived: return 1;
+    case Kind::kOverride:
+      return 3;
+    case Kind::kFile:
+      return 2;
+    case Kind::kDerived:
+      return 1;
     case Kind::kSchemaDefault:
-    case Kind::kNone: return 0;
+    case Kind::kNone:
+      return 0;
   }
   return 0;
 }

@@ -13,12 +13,12 @@ struct Origin {
   enum class Kind : uint8_t { kNone, kFile, kOverride, kSchemaDefault, kDerived };
 
   Kind kind = Kind::kNone;
-  std::string file;      ///< kFile: the path as the user sees it (relative to the working dir)
-  int line = 0;          ///< kFile: 1-based
-  int column = 0;        ///< kFile: 1-based
+  std::string file;        ///< kFile: the path as the user sees it (relative to the working dir)
+  int line = 0;            ///< kFile: 1-based
+  int column = 0;          ///< kFile: 1-based
   int override_index = 0;  ///< kOverride: 1-based position among the command-line overrides
-  std::string text;      ///< kOverride: the override as typed; kSchemaDefault: the namespace;
-                         ///< kDerived: how the value was derived
+  std::string text;        ///< kOverride: the override as typed; kSchemaDefault: the namespace;
+                           ///< kDerived: how the value was derived
 
   static Origin File(std::string file, int line, int column);
   static Origin Override(int index, std::string text);

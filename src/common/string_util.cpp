@@ -70,8 +70,7 @@ int EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::vector<std::string> ClosestMatches(std::string_view name,
-                                        const std::vector<std::string>& candidates,
-                                        size_t limit) {
+                                        const std::vector<std::string>& candidates, size_t limit) {
   // a typo is at most a third of the name (and at least 2 edits for short names);
   // a candidate that contains the name, or is contained in it, also counts
   const int threshold = std::max<int>(2, static_cast<int>(name.size()) / 3);
@@ -109,8 +108,8 @@ std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"
 
 std::string ShellQuote(std::string_view text) {
   auto safe = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./=:,@%+").find(c) !=
-                                                              std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_-./=:,@%+").find(c) != std::string_view::npos;
   };
   if (!text.empty() && std::all_of(text.begin(), text.end(), safe)) return std::string(text);
   std::string out = "'";

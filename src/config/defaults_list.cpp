@@ -40,11 +40,11 @@ std::string StripGlobal(const std::string& package) {
 struct InputDefault {
   DefaultsEntry entry;
   bool primary = false;
-  std::string parent_base_dir;  // group path of the including config
-  std::string parent_package;   // final package of the including config
-  std::string parent_display;   // the including config's file, for messages
+  std::string parent_base_dir;                // group path of the including config
+  std::string parent_package;                 // final package of the including config
+  std::string parent_display;                 // the including config's file, for messages
   std::optional<std::string> package_header;  // absolute form: `_global_` or `_global_.a.b`
-  Origin choice_origin;                        // where the option was chosen
+  Origin choice_origin;                       // where the option was chosen
   bool deleted = false;
   bool deferred = false;  // an option written as an interpolation, resolved after the others
 };
@@ -201,15 +201,13 @@ class DefaultsExpander {
         continue;
       }
       if (ov.IsSweep()) {
-        throw ConfigError(ov.MakeOrigin(), ov.key,
-                          "a sweep cannot be composed into one config",
+        throw ConfigError(ov.MakeOrigin(), ov.key, "a sweep cannot be composed into one config",
                           "List the jobs with 'orch plan', or run them with 'orch sweep'",
                           "compose");
       }
       if (ov.IsForceAdd()) {
         throw ConfigError(ov.MakeOrigin(), ov.key, "++ cannot force-add a config group",
-                          fmt::format("Use +{0}=... to append it, or {0}=... to change it",
-                                      ov.key),
+                          fmt::format("Use +{0}=... to append it, or {0}=... to change it", ov.key),
                           "compose");
       }
       std::string key = ov.key;
@@ -268,20 +266,20 @@ class DefaultsExpander {
   }
 
   [[noreturn]] void BadGroupValue(const Override& ov) {
-    throw ConfigError(ov.MakeOrigin(), ov.key,
-                      fmt::format("'{}' is a config group: its value must be an option name or a "
-                                  "list of option names",
-                                  ov.key),
-                      fmt::format("Options of '{}': {}", ov.key,
-                                  Join(repository_.GroupOptions(ov.key), ", ")),
-                      "compose");
+    throw ConfigError(
+        ov.MakeOrigin(), ov.key,
+        fmt::format("'{}' is a config group: its value must be an option name or a "
+                    "list of option names",
+                    ov.key),
+        fmt::format("Options of '{}': {}", ov.key, Join(repository_.GroupOptions(ov.key), ", ")),
+        "compose");
   }
 
   [[noreturn]] void UnknownGroupError(const Override& ov) {
-    throw ConfigError(ov.MakeOrigin(), ov.key,
-                      fmt::format("no config group '{}' under {}", ov.key,
-                                  repository_.root().generic_string()),
-                      DidYouMeanSentence(ov.key, repository_.AllGroups()), "compose");
+    throw ConfigError(
+        ov.MakeOrigin(), ov.key,
+        fmt::format("no config group '{}' under {}", ov.key, repository_.root().generic_string()),
+        DidYouMeanSentence(ov.key, repository_.AllGroups()), "compose");
   }
 
   // --- tree expansion
@@ -398,10 +396,10 @@ class DefaultsExpander {
     for (const auto& entry : entries) {
       if (entry.kind != DefaultsEntry::Kind::kSelf) continue;
       if (first_self != nullptr) {
-        throw ConfigError(entry.origin, "", "_self_ appears twice in the defaults list",
-                          fmt::format("Keep one _self_ (the first is at {})",
-                                      first_self->origin.ToString()),
-                          "compose");
+        throw ConfigError(
+            entry.origin, "", "_self_ appears twice in the defaults list",
+            fmt::format("Keep one _self_ (the first is at {})", first_self->origin.ToString()),
+            "compose");
       }
       first_self = &entry;
     }
@@ -496,12 +494,11 @@ class DefaultsExpander {
                                               : d.entry.option.value_or("null");
     auto [it, inserted] = known_choices_.emplace(key, name);
     if (!inserted && it->second != name) {
-      throw ConfigError(d.choice_origin, key,
-                        fmt::format("config group '{}' is chosen twice: '{}', then '{}'", key,
-                                    it->second, name),
-                        fmt::format("To change the earlier choice write 'override {}: {}'", key,
-                                    name),
-                        "compose");
+      throw ConfigError(
+          d.choice_origin, key,
+          fmt::format("config group '{}' is chosen twice: '{}', then '{}'", key, it->second, name),
+          fmt::format("To change the earlier choice write 'override {}: {}'", key, name),
+          "compose");
     }
     known_groups_[GroupPath(d)].insert(key);
     result_.choices[key] = name;
@@ -528,8 +525,8 @@ class DefaultsExpander {
       std::vector<std::string> options = repository_.GroupOptions(group);
       diagnostic.key = OverrideKey(d);
       if (repository_.GroupExists(group)) {
-        diagnostic.message = fmt::format("no option '{}' in config group '{}'",
-                                         d.entry.option.value_or(""), group);
+        diagnostic.message =
+            fmt::format("no option '{}' in config group '{}'", d.entry.option.value_or(""), group);
         std::string did_you_mean = DidYouMeanSentence(d.entry.option.value_or(""), options);
         diagnostic.suggestion =
             (did_you_mean.empty() ? "" : did_you_mean + " ") + "Available: " + Join(options, ", ");
@@ -569,13 +566,13 @@ class DefaultsExpander {
       if (it == known_choices_.end()) {
         std::vector<std::string> known;
         for (const auto& [name, option] : known_choices_) known.push_back(name);
-        throw ConfigError(d.choice_origin, OverrideKey(d),
-                          fmt::format("cannot resolve '{}' in the defaults list: no config group "
-                                      "'{}' was chosen before",
-                                      text, key),
-                          known.empty() ? std::string()
-                                        : "Choices that can be used: " + Join(known, ", "),
-                          "compose");
+        throw ConfigError(
+            d.choice_origin, OverrideKey(d),
+            fmt::format("cannot resolve '{}' in the defaults list: no config group "
+                        "'{}' was chosen before",
+                        text, key),
+            known.empty() ? std::string() : "Choices that can be used: " + Join(known, ", "),
+            "compose");
       }
       out += it->second;
       pos = close + 1;
@@ -643,16 +640,15 @@ class DefaultsExpander {
         others.assign(it->second.begin(), it->second.end());
       }
       std::string message =
-          choice.external
-              ? fmt::format("the defaults list has no entry for config group '{}'", key)
-              : fmt::format("'{}' matches no entry of the defaults list", choice.text);
+          choice.external ? fmt::format("the defaults list has no entry for config group '{}'", key)
+                          : fmt::format("'{}' matches no entry of the defaults list", choice.text);
       std::string suggestion;
       if (!others.empty()) {
         suggestion = fmt::format("Did you mean to override {}? ", Join(others, ", "));
       }
       if (choice.external) {
-        std::string value = choice.is_list ? "[" + Join(choice.options, ",") + "]"
-                                           : choice.option.value_or("null");
+        std::string value =
+            choice.is_list ? "[" + Join(choice.options, ",") + "]" : choice.option.value_or("null");
         suggestion += fmt::format("To append it to the defaults list use +{}={}", key, value);
       }
       diagnostics.Error(choice.origin, key, message, suggestion, "compose");
@@ -666,8 +662,8 @@ class DefaultsExpander {
       if (deletion.used) continue;
       std::string what = deletion.option ? key + "=" + *deletion.option : key;
       diagnostics.Error(deletion.origin, key,
-                        fmt::format("cannot delete '{}': no match in the defaults list", what),
-                        {}, "compose");
+                        fmt::format("cannot delete '{}': no match in the defaults list", what), {},
+                        "compose");
     }
     if (diagnostics.HasErrors()) throw ConfigError(diagnostics);
   }
@@ -688,8 +684,7 @@ class DefaultsExpander {
 }
 
 /// Splits `name@package` (the package may be empty: the global package).
-void SplitPackage(const std::string& text, std::string& name,
-                  std::optional<std::string>& package) {
+void SplitPackage(const std::string& text, std::string& name, std::optional<std::string>& package) {
   size_t at = text.find('@');
   if (at == std::string::npos) {
     name = text;
@@ -706,10 +701,10 @@ std::vector<DefaultsEntry> ParseDefaultsList(const Node& defaults) {
   std::vector<DefaultsEntry> entries;
   if (defaults.IsNull()) return entries;
   if (!defaults.IsList()) {
-    throw ConfigError(defaults.origin(), "defaults",
-                      fmt::format("the defaults list must be a list, found {}",
-                                  TypeWithArticle(defaults.type())),
-                      {}, "compose");
+    throw ConfigError(
+        defaults.origin(), "defaults",
+        fmt::format("the defaults list must be a list, found {}", TypeWithArticle(defaults.type())),
+        {}, "compose");
   }
   for (const Node& item : defaults.AsList()) {
     DefaultsEntry entry;
@@ -726,8 +721,8 @@ std::vector<DefaultsEntry> ParseDefaultsList(const Node& defaults) {
       continue;
     }
     if (!item.IsMap() || item.Size() != 1) {
-      MalformedEntry(item, fmt::format("expected a string or a one-key mapping, found {}",
-                                       item.Describe()));
+      MalformedEntry(
+          item, fmt::format("expected a string or a one-key mapping, found {}", item.Describe()));
     }
     const Node::Entry& pair = item.Entries().front();
     entry.kind = DefaultsEntry::Kind::kGroup;
@@ -744,8 +739,8 @@ std::vector<DefaultsEntry> ParseDefaultsList(const Node& defaults) {
       } else if (words[i] == "override") {
         entry.is_override = true;
       } else {
-        MalformedEntry(item, fmt::format("unknown keyword '{}' (expected optional or override)",
-                                         words[i]));
+        MalformedEntry(
+            item, fmt::format("unknown keyword '{}' (expected optional or override)", words[i]));
       }
     }
     SplitPackage(words.back(), entry.path, entry.package);

@@ -7,12 +7,24 @@ namespace orch::config {
 
 void WriteJson(JsonWriter& json, const Node& node, bool sort_keys) {
   switch (node.type()) {
-    case NodeType::kNull: json.Null(); return;
-    case NodeType::kMissing: json.String("???"); return;
-    case NodeType::kBool: json.Bool(node.AsBool()); return;
-    case NodeType::kInt: json.Int(node.AsInt()); return;
-    case NodeType::kFloat: json.Double(node.AsDouble()); return;
-    case NodeType::kString: json.String(node.AsString()); return;
+    case NodeType::kNull:
+      json.Null();
+      return;
+    case NodeType::kMissing:
+      json.String("???");
+      return;
+    case NodeType::kBool:
+      json.Bool(node.AsBool());
+      return;
+    case NodeType::kInt:
+      json.Int(node.AsInt());
+      return;
+    case NodeType::kFloat:
+      json.Double(node.AsDouble());
+      return;
+    case NodeType::kString:
+      json.String(node.AsString());
+      return;
     case NodeType::kList:
       json.BeginArray();
       for (const auto& item : node.AsList()) WriteJson(json, item, sort_keys);

@@ -11,22 +11,30 @@ namespace orch::config {
 
 const char* TypeName(NodeType type) {
   switch (type) {
-    case NodeType::kNull: return "null";
-    case NodeType::kMissing: return "missing";
-    case NodeType::kBool: return "bool";
-    case NodeType::kInt: return "int";
-    case NodeType::kFloat: return "float";
-    case NodeType::kString: return "string";
-    case NodeType::kList: return "list";
-    case NodeType::kMap: return "dict";
+    case NodeType::kNull:
+      return "null";
+    case NodeType::kMissing:
+      return "missing";
+    case NodeType::kBool:
+      return "bool";
+    case NodeType::kInt:
+      return "int";
+    case NodeType::kFloat:
+      return "float";
+    case NodeType::kString:
+      return "string";
+    case NodeType::kList:
+      return "list";
+    case NodeType::kMap:
+      return "dict";
   }
   return "?";
 }
 
 std::string TypeWithArticle(NodeType type) {
   std::string name = TypeName(type);
-  bool vowel = name[0] == 'a' || name[0] == 'e' || name[0] == 'i' || name[0] == 'o' ||
-               name[0] == 'u';
+  bool vowel =
+      name[0] == 'a' || name[0] == 'e' || name[0] == 'i' || name[0] == 'o' || name[0] == 'u';
   return (vowel ? "an " : "a ") + name;
 }
 

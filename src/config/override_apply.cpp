@@ -13,9 +13,9 @@ namespace {
 /// The parent container of the last segment, and what went wrong if there is none.
 struct Location {
   Node* parent = nullptr;
-  std::string last;           // the last segment
-  std::string missing_at;     // the dotted prefix that does not exist, when parent is null
-  std::string blocked_by;     // the dotted prefix that is a scalar, when parent is null
+  std::string last;        // the last segment
+  std::string missing_at;  // the dotted prefix that does not exist, when parent is null
+  std::string blocked_by;  // the dotted prefix that is a scalar, when parent is null
 };
 
 Location Locate(Node& root, const std::vector<std::string>& segments, bool create_parents,
@@ -30,7 +30,8 @@ Location Locate(Node& root, const std::vector<std::string>& segments, bool creat
     Node* next = nullptr;
     if (node->IsMap()) {
       next = node->FindMutable(segment);
-      if (next == nullptr && create_parents) next = &node->Set(segment, Node::MakeMap(origin), origin);
+      if (next == nullptr && create_parents)
+        next = &node->Set(segment, Node::MakeMap(origin), origin);
       if (next != nullptr && next->IsNull() && create_parents) *next = Node::MakeMap(origin);
     } else if (node->IsList() && IsIndexSegment(segment)) {
       size_t index = std::stoul(segment);
@@ -84,8 +85,9 @@ void ApplyValueOverride(Node& root, const Override& ov, Diagnostics& diagnostics
     return;
   }
   if (ov.package) {
-    fail(ov.key, fmt::format("'@{}' only applies to config groups, and '{}' is not one",
-                             *ov.package, ov.key),
+    fail(ov.key,
+         fmt::format("'@{}' only applies to config groups, and '{}' is not one", *ov.package,
+                     ov.key),
          "Drop the @package part to set a value");
     return;
   }
@@ -110,8 +112,8 @@ void ApplyValueOverride(Node& root, const Override& ov, Diagnostics& diagnostics
                                     ? ""
                                     : location.missing_at.substr(0, location.missing_at.rfind('.'));
     const Node* parent = parent_prefix.empty() ? &root : FindPath(root, parent_prefix);
-    std::string segment = location.missing_at.substr(parent_prefix.empty() ? 0
-                                                                            : parent_prefix.size() + 1);
+    std::string segment =
+        location.missing_at.substr(parent_prefix.empty() ? 0 : parent_prefix.size() + 1);
     std::string suggestion = parent ? DidYouMeanSentence(segment, parent->Keys()) : "";
     if (ov.IsDelete()) {
       fail(display_key, "cannot delete: the key does not exist", suggestion);

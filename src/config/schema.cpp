@@ -25,15 +25,24 @@ std::string NumberText(double value, FieldType type) {
 
 std::string BaseTypeText(FieldType type) {
   switch (type) {
-    case FieldType::kBool: return "bool";
-    case FieldType::kInt: return "int";
-    case FieldType::kFloat: return "float";
-    case FieldType::kString: return "string";
-    case FieldType::kIntList: return "list[int]";
-    case FieldType::kFloatList: return "list[float]";
-    case FieldType::kStringList: return "list[string]";
-    case FieldType::kSection: return "dict";
-    case FieldType::kVariant: return "dict";
+    case FieldType::kBool:
+      return "bool";
+    case FieldType::kInt:
+      return "int";
+    case FieldType::kFloat:
+      return "float";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kIntList:
+      return "list[int]";
+    case FieldType::kFloatList:
+      return "list[float]";
+    case FieldType::kStringList:
+      return "list[string]";
+    case FieldType::kSection:
+      return "dict";
+    case FieldType::kVariant:
+      return "dict";
   }
   return "?";
 }
@@ -60,9 +69,11 @@ std::string FieldSpec::ConstraintText() const {
                                 NumberText(*minimum, type), NumberText(*maximum, type),
                                 maximum_exclusive ? ")" : "]"));
   } else if (minimum) {
-    parts.push_back(fmt::format("{} {}", minimum_exclusive ? ">" : ">=", NumberText(*minimum, type)));
+    parts.push_back(
+        fmt::format("{} {}", minimum_exclusive ? ">" : ">=", NumberText(*minimum, type)));
   } else if (maximum) {
-    parts.push_back(fmt::format("{} {}", maximum_exclusive ? "<" : "<=", NumberText(*maximum, type)));
+    parts.push_back(
+        fmt::format("{} {}", maximum_exclusive ? "<" : "<=", NumberText(*maximum, type)));
   }
   if (!choices.empty()) parts.push_back("one of: " + Join(choices, ", "));
   if (min_items && max_items) {
@@ -156,8 +167,8 @@ std::string FormatSchema(const Schema& schema, const std::string& prefix) {
     }
     std::string doc = field.doc;
     if (field.applies_when) doc += " (" + field.applies_doc + ")";
-    rows.push_back({key, field.TypeText(), ToFlowYaml(field.default_value),
-                    field.ConstraintText(), doc});
+    rows.push_back(
+        {key, field.TypeText(), ToFlowYaml(field.default_value), field.ConstraintText(), doc});
   }
   size_t key_width = 3, type_width = 4, default_width = 7, constraint_width = 10;
   for (const auto& row : rows) {
@@ -166,10 +177,10 @@ std::string FormatSchema(const Schema& schema, const std::string& prefix) {
     default_width = std::max(default_width, std::min<size_t>(row.default_text.size(), 28));
     constraint_width = std::max(constraint_width, std::min<size_t>(row.constraint.size(), 36));
   }
-  std::string out = fmt::format("{}: {}\n\n", prefix.empty() ? schema.name() : prefix,
-                                schema.doc());
-  out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "key", key_width, "type",
-                     type_width, "default", default_width, "constraint", constraint_width, "doc");
+  std::string out =
+      fmt::format("{}: {}\n\n", prefix.empty() ? schema.name() : prefix, schema.doc());
+  out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "key", key_width, "type", type_width,
+                     "default", default_width, "constraint", constraint_width, "doc");
   for (const auto& row : rows) {
     out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", row.key, key_width, row.type,
                        type_width, row.default_text, default_width, row.constraint,

@@ -178,23 +178,60 @@ inline constexpr bool kIsOptional<std::optional<T>> = true;
 class FieldRef {
  public:
   explicit FieldRef(FieldSpec& spec) : spec_(&spec) {}
-  FieldRef& Min(double value) { spec_->minimum = value; spec_->minimum_exclusive = false; return *this; }
-  FieldRef& Max(double value) { spec_->maximum = value; spec_->maximum_exclusive = false; return *this; }
-  FieldRef& Above(double value) { spec_->minimum = value; spec_->minimum_exclusive = true; return *this; }
-  FieldRef& Below(double value) { spec_->maximum = value; spec_->maximum_exclusive = true; return *this; }
+  FieldRef& Min(double value) {
+    spec_->minimum = value;
+    spec_->minimum_exclusive = false;
+    return *this;
+  }
+  FieldRef& Max(double value) {
+    spec_->maximum = value;
+    spec_->maximum_exclusive = false;
+    return *this;
+  }
+  FieldRef& Above(double value) {
+    spec_->minimum = value;
+    spec_->minimum_exclusive = true;
+    return *this;
+  }
+  FieldRef& Below(double value) {
+    spec_->maximum = value;
+    spec_->maximum_exclusive = true;
+    return *this;
+  }
   FieldRef& Range(double low, double high) { return Min(low).Max(high); }
   /// (low, high), both ends excluded.
   FieldRef& OpenRange(double low, double high) { return Above(low).Below(high); }
   FieldRef& Positive() { return Above(0); }
   FieldRef& NonNegative() { return Min(0); }
-  FieldRef& Choices(std::vector<std::string> choices) { spec_->choices = std::move(choices); return *this; }
-  FieldRef& MinItems(size_t count) { spec_->min_items = count; return *this; }
-  FieldRef& MaxItems(size_t count) { spec_->max_items = count; return *this; }
-  FieldRef& Keywords(std::vector<std::string> words) { spec_->keywords = std::move(words); return *this; }
-  FieldRef& AllowNonFinite() { spec_->allow_non_finite = true; return *this; }
+  FieldRef& Choices(std::vector<std::string> choices) {
+    spec_->choices = std::move(choices);
+    return *this;
+  }
+  FieldRef& MinItems(size_t count) {
+    spec_->min_items = count;
+    return *this;
+  }
+  FieldRef& MaxItems(size_t count) {
+    spec_->max_items = count;
+    return *this;
+  }
+  FieldRef& Keywords(std::vector<std::string> words) {
+    spec_->keywords = std::move(words);
+    return *this;
+  }
+  FieldRef& AllowNonFinite() {
+    spec_->allow_non_finite = true;
+    return *this;
+  }
   /// Replaces the default taken from the options struct (e.g. a list holding a keyword).
-  FieldRef& Default(Node value) { spec_->default_value = std::move(value); return *this; }
-  FieldRef& Mandatory() { spec_->default_value = Node::Missing(); return *this; }
+  FieldRef& Default(Node value) {
+    spec_->default_value = std::move(value);
+    return *this;
+  }
+  FieldRef& Mandatory() {
+    spec_->default_value = Node::Missing();
+    return *this;
+  }
 
  private:
   FieldSpec* spec_;

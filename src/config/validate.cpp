@@ -15,10 +15,14 @@ namespace {
 
 std::string ElementTypeText(FieldType type) {
   switch (type) {
-    case FieldType::kIntList: return "int";
-    case FieldType::kFloatList: return "float";
-    case FieldType::kStringList: return "string";
-    default: return "value";
+    case FieldType::kIntList:
+      return "int";
+    case FieldType::kFloatList:
+      return "float";
+    case FieldType::kStringList:
+      return "string";
+    default:
+      return "value";
   }
 }
 
@@ -71,17 +75,16 @@ void CheckScalar(const FieldSpec& field, FieldType type, Node& value, const std:
       }
       if (!InRange(field, static_cast<double>(value.AsInt()))) {
         diagnostics.Error(value.origin(), key,
-                          fmt::format("expected {}, got {}", Expected(field, "int"),
-                                      value.AsInt()),
+                          fmt::format("expected {}, got {}", Expected(field, "int"), value.AsInt()),
                           {}, "range");
       }
       if (!field.choices.empty() &&
-          std::find(field.choices.begin(), field.choices.end(),
-                    std::to_string(value.AsInt())) == field.choices.end()) {
-        diagnostics.Error(value.origin(), key,
-                          fmt::format("expected one of {}, got {}", Join(field.choices, ", "),
-                                      value.AsInt()),
-                          {}, "choice");
+          std::find(field.choices.begin(), field.choices.end(), std::to_string(value.AsInt())) ==
+              field.choices.end()) {
+        diagnostics.Error(
+            value.origin(), key,
+            fmt::format("expected one of {}, got {}", Join(field.choices, ", "), value.AsInt()), {},
+            "choice");
       }
       return;
     case FieldType::kFloat: {
@@ -98,10 +101,10 @@ void CheckScalar(const FieldSpec& field, FieldType type, Node& value, const std:
         return;
       }
       if (!InRange(field, number)) {
-        diagnostics.Error(value.origin(), key,
-                          fmt::format("expected {}, got {}", Expected(field, "float"),
-                                      ScalarToYaml(value)),
-                          {}, "range");
+        diagnostics.Error(
+            value.origin(), key,
+            fmt::format("expected {}, got {}", Expected(field, "float"), ScalarToYaml(value)), {},
+            "range");
       }
       return;
     }
@@ -111,15 +114,14 @@ void CheckScalar(const FieldSpec& field, FieldType type, Node& value, const std:
         TypeError("string", value, key, diagnostics);
         return;
       }
-      if (!field.choices.empty() &&
-          std::find(field.choices.begin(), field.choices.end(), value.AsString()) ==
-              field.choices.end()) {
+      if (!field.choices.empty() && std::find(field.choices.begin(), field.choices.end(),
+                                              value.AsString()) == field.choices.end()) {
         std::vector<std::string> quoted;
         for (const auto& choice : field.choices) quoted.push_back(Quoted(choice));
-        diagnostics.Error(value.origin(), key,
-                          fmt::format("expected one of {}, got {}", Join(quoted, ", "),
-                                      Quoted(value.AsString())),
-                          DidYouMeanSentence(value.AsString(), field.choices), "choice");
+        diagnostics.Error(
+            value.origin(), key,
+            fmt::format("expected one of {}, got {}", Join(quoted, ", "), Quoted(value.AsString())),
+            DidYouMeanSentence(value.AsString(), field.choices), "choice");
       }
       return;
     }
@@ -130,9 +132,12 @@ void CheckScalar(const FieldSpec& field, FieldType type, Node& value, const std:
 
 FieldType ElementType(FieldType list_type) {
   switch (list_type) {
-    case FieldType::kIntList: return FieldType::kInt;
-    case FieldType::kFloatList: return FieldType::kFloat;
-    default: return FieldType::kString;
+    case FieldType::kIntList:
+      return FieldType::kInt;
+    case FieldType::kFloatList:
+      return FieldType::kFloat;
+    default:
+      return FieldType::kString;
   }
 }
 
@@ -181,10 +186,9 @@ void ValidateSection(const Schema& schema, Node& section, const std::string& pat
     diagnostic.kind = "unknown_key";
     diagnostic.candidates = ClosestMatches(entry.key, known);
     if (suggestion.empty()) {
-      suggestion = known.size() <= 12
-                       ? "Valid keys: " + Join(known, ", ")
-                       : fmt::format("See 'orch schema {}' for the valid keys",
-                                     path.empty() ? schema.name() : path);
+      suggestion = known.size() <= 12 ? "Valid keys: " + Join(known, ", ")
+                                      : fmt::format("See 'orch schema {}' for the valid keys",
+                                                    path.empty() ? schema.name() : path);
     }
     diagnostic.suggestion = suggestion;
     diagnostics.Add(diagnostic);
@@ -206,9 +210,8 @@ void ValidateSection(const Schema& schema, Node& section, const std::string& pat
     }
     if (value == nullptr) {
       // a key deleted with ~key, or never set: back to its default
-      Node fallback = field.type == FieldType::kSection && field.section
-                          ? field.section->Defaults()
-                          : field.default_value;
+      Node fallback = field.type == FieldType::kSection && field.section ? field.section->Defaults()
+                                                                         : field.default_value;
       if (field.type != FieldType::kSection) {
         fallback.SetOriginRecursive(Origin::SchemaDefault(schema.name()));
       }
@@ -233,10 +236,9 @@ void ValidateSection(const Schema& schema, Node& section, const std::string& pat
     return fields.size();
   };
   auto& entries = section.MutableEntries();
-  std::stable_sort(entries.begin(), entries.end(),
-                   [&](const Node::Entry& a, const Node::Entry& b) {
-                     return field_index(a.key) < field_index(b.key);
-                   });
+  std::stable_sort(entries.begin(), entries.end(), [&](const Node::Entry& a, const Node::Entry& b) {
+    return field_index(a.key) < field_index(b.key);
+  });
 
   for (const SchemaRule& rule : schema.rules()) rule(section, path, diagnostics);
 }
@@ -245,20 +247,23 @@ void ValidateSection(const Schema& schema, Node& section, const std::string& pat
 
 std::string DescribeFound(const Node& value) {
   switch (value.type()) {
-    case NodeType::kNull: return "null";
-    case NodeType::kMissing: return "??? (missing)";
-    case NodeType::kString: return "string " + Quoted(value.AsString());
-    default: return fmt::format("{} {}", TypeName(value.type()), value.Describe());
+    case NodeType::kNull:
+      return "null";
+    case NodeType::kMissing:
+      return "??? (missing)";
+    case NodeType::kString:
+      return "string " + Quoted(value.AsString());
+    default:
+      return fmt::format("{} {}", TypeName(value.type()), value.Describe());
   }
 }
 
 void CheckField(const FieldSpec& field, Node& value, const std::string& key,
                 Diagnostics& diagnostics) {
   if (value.IsMissing()) {
-    diagnostics.Error(value.origin(), key, "missing mandatory value (?\?\?)",
-                      fmt::format("Set it in a config file or on the command line: {}=<value>",
-                                  key),
-                      "missing");
+    diagnostics.Error(
+        value.origin(), key, "missing mandatory value (?\?\?)",
+        fmt::format("Set it in a config file or on the command line: {}=<value>", key), "missing");
     return;
   }
   if (value.IsNull()) {
@@ -282,15 +287,14 @@ void CheckField(const FieldSpec& field, Node& value, const std::string& key,
       size_t count = value.AsList().size();
       if (field.max_items && count > *field.max_items) {
         diagnostics.Error(value.origin(), key,
-                          fmt::format("expected at most {} items, got {}", *field.max_items,
-                                      count),
+                          fmt::format("expected at most {} items, got {}", *field.max_items, count),
                           {}, "range");
       }
       if (field.min_items && count < *field.min_items) {
-        diagnostics.Error(value.origin(), key,
-                          fmt::format("expected at least {} items, got {}", *field.min_items,
-                                      count),
-                          {}, "range");
+        diagnostics.Error(
+            value.origin(), key,
+            fmt::format("expected at least {} items, got {}", *field.min_items, count), {},
+            "range");
       }
       FieldType element = ElementType(field.type);
       for (size_t i = 0; i < count; ++i) {
@@ -304,9 +308,8 @@ void CheckField(const FieldSpec& field, Node& value, const std::string& key,
         if (!field.keywords.empty() && item.IsString()) {
           std::vector<std::string> quoted;
           for (const auto& word : field.keywords) quoted.push_back(Quoted(word));
-          TypeError(fmt::format("{} or {}", ElementTypeText(field.type), Join(quoted, ", ")),
-                    item, item_key, diagnostics,
-                    DidYouMeanSentence(item.AsString(), field.keywords));
+          TypeError(fmt::format("{} or {}", ElementTypeText(field.type), Join(quoted, ", ")), item,
+                    item_key, diagnostics, DidYouMeanSentence(item.AsString(), field.keywords));
           continue;
         }
         CheckScalar(field, element, item, item_key, diagnostics);

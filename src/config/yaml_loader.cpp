@@ -208,8 +208,8 @@ class Converter {
     if (tag == kTagInt && plain.IsInt()) return plain;
     if (tag == kTagFloat && plain.IsNumber()) return Node::Float(plain.AsDouble(), origin);
     if (tag == kTagBool || tag == kTagInt || tag == kTagFloat) {
-      throw ConfigError(origin, path, fmt::format("'{}' does not match its tag {}", text, tag),
-                        {}, "yaml");
+      throw ConfigError(origin, path, fmt::format("'{}' does not match its tag {}", text, tag), {},
+                        "yaml");
     }
     throw ConfigError(origin, path, fmt::format("unsupported YAML tag '{}'", tag),
                       "Remove the tag; types come from the schema", "yaml");
@@ -295,8 +295,8 @@ Node ParseYamlValue(std::string_view text, const std::string& display_path) {
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& error) {
-    throw ConfigError(MarkOrigin(error.mark, display_path), "",
-                      "malformed YAML: " + error.msg, {}, "yaml");
+    throw ConfigError(MarkOrigin(error.mark, display_path), "", "malformed YAML: " + error.msg, {},
+                      "yaml");
   }
   if (documents.size() > 1) {
     throw ConfigError(MarkOrigin(documents[1].Mark(), display_path), "",
@@ -341,8 +341,9 @@ LoadedConfig LoadYamlFile(const std::string& path, const std::string& display_pa
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     throw ConfigError(Origin::File(display_path, 0, 0), "",
-                      std::filesystem::exists(path, error) ? "cannot read the file"
-                                                           : "cannot read the file: it does not exist",
+                      std::filesystem::exists(path, error)
+                          ? "cannot read the file"
+                          : "cannot read the file: it does not exist",
                       {}, "io");
   }
   std::ostringstream buffer;

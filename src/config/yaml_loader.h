@@ -26,7 +26,8 @@ struct LoadedConfig {
 ///   `true`/`false` (any case) → bool; `yes`, `no`, `on`, `off`, `y`, `n` stay strings;
 ///   `[+-]?(0|[1-9][0-9]*)` with single `_` between digits → int (`1_000_000`); `010`, `0x10` →
 ///   strings; decimal floats with `.` and/or exponent (`3e-4`, `.5`, `1.`) and `.inf`, `-.inf`,
-///   `.nan` (any case) → float; `inf`, `nan` without the dot stay strings; everything else → string.
+///   `.nan` (any case) → float; `inf`, `nan` without the dot stay strings; everything else →
+///   string.
 /// A file holds one YAML document. An empty list item takes the position of its dash.
 /// Explicit tags `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` are honoured.
 /// Throws ConfigError (file:line:col) for malformed YAML, duplicate keys, non-scalar keys, a

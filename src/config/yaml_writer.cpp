@@ -14,9 +14,9 @@ namespace {
 
 bool IsReservedWord(const std::string& lower) {
   // words that some YAML reader (1.1 or 1.2) takes for a bool, null or special float
-  static const char* kWords[] = {"null", "~",    "true", "false", "yes",  "no",   "on",
+  static const char* kWords[] = {"null", "~",    "true", "false", "yes",   "no",    "on",
                                  "off",  "y",    "n",    ".inf",  "-.inf", "+.inf", ".nan",
-                                 "inf",  "-inf", "+inf", "nan",   "???",  "<<",   "="};
+                                 "inf",  "-inf", "+inf", "nan",   "???",   "<<",    "="};
   for (const char* word : kWords) {
     if (lower == word) return true;
   }
@@ -62,11 +62,21 @@ std::string DoubleQuoted(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -191,14 +201,21 @@ class BlockWriter {
 
 std::string ScalarToYaml(const Node& node, bool in_flow) {
   switch (node.type()) {
-    case NodeType::kNull: return "null";
-    case NodeType::kMissing: return "???";
-    case NodeType::kBool: return node.AsBool() ? "true" : "false";
-    case NodeType::kInt: return fmt::format("{}", node.AsInt());
-    case NodeType::kFloat: return FormatDouble(node.AsDouble());
-    case NodeType::kString: return QuoteString(node.AsString(), in_flow);
+    case NodeType::kNull:
+      return "null";
+    case NodeType::kMissing:
+      return "???";
+    case NodeType::kBool:
+      return node.AsBool() ? "true" : "false";
+    case NodeType::kInt:
+      return fmt::format("{}", node.AsInt());
+    case NodeType::kFloat:
+      return FormatDouble(node.AsDouble());
+    case NodeType::kString:
+      return QuoteString(node.AsString(), in_flow);
     case NodeType::kList:
-    case NodeType::kMap: return ToFlowYaml(node);
+    case NodeType::kMap:
+      return ToFlowYaml(node);
   }
   return {};
 }

@@ -204,7 +204,8 @@ void DmcTask::LoadState(const std::string& state) {
   std::string saved_name(name_size, '\0');
   read(saved_name.data(), name_size);
   if (saved_name != options_.name) {
-    throw std::runtime_error(fmt::format("{}: the saved env state is of task '{}'", name(), saved_name));
+    throw std::runtime_error(
+        fmt::format("{}: the saved env state is of task '{}'", name(), saved_name));
   }
   mjModel* model = model_.get();
   mjData* data = data_.get();

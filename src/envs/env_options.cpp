@@ -13,8 +13,7 @@ std::unique_ptr<config::Schema> BuildDmcTask() {
       "env", "a DMControl-style MuJoCo task behind an action repeat (tdmpc2.md §9-12)");
   using O = DmcTaskOptions;
   b.Field("name", &O::name, "the task").Choices(DmcTaskNames());
-  b.Field("action_repeat", &O::action_repeat, "control steps per decision (rewards summed)")
-      .Min(1);
+  b.Field("action_repeat", &O::action_repeat, "control steps per decision (rewards summed)").Min(1);
   b.Field("episode_length", &O::episode_length,
           "control steps per episode (time limit / control timestep)")
       .Min(1);
@@ -23,10 +22,10 @@ std::unique_ptr<config::Schema> BuildDmcTask() {
     const Node* repeat = section.Find("action_repeat");
     if (length && repeat && length->IsInt() && repeat->IsInt() && repeat->AsInt() > 0 &&
         length->AsInt() % repeat->AsInt() != 0) {
-      diagnostics.Error(repeat->origin(), path + ".action_repeat",
-                        fmt::format("must divide episode_length ({}), got {}", length->AsInt(),
-                                    repeat->AsInt()),
-                        {}, "rule");
+      diagnostics.Error(
+          repeat->origin(), path + ".action_repeat",
+          fmt::format("must divide episode_length ({}), got {}", length->AsInt(), repeat->AsInt()),
+          {}, "rule");
     }
   });
   return b.Build();
@@ -54,8 +53,7 @@ std::unique_ptr<config::Schema> BuildControlledPendulum() {
   b.Field("switch_mid_episode", &O::switch_mid_episode,
           "flip the regime with switch_prob before every step");
   b.Field("switch_prob", &O::switch_prob, "per-step regime flip probability").Range(0, 1);
-  b.Field("regime_block", &O::regime_block,
-          "episode i starts in regime (i / regime_block) mod 2")
+  b.Field("regime_block", &O::regime_block, "episode i starts in regime (i / regime_block) mod 2")
       .Min(1);
   return b.Build();
 }
@@ -126,12 +124,11 @@ std::unique_ptr<config::Schema> BuildSeedGarden() {
 }  // namespace
 
 const std::vector<std::string>& DmcTaskNames() {
-  static const std::vector<std::string> names = {"cheetah-run", "walker-walk",
-                                                 "pendulum-swingup"};
+  static const std::vector<std::string> names = {"cheetah-run", "walker-walk", "pendulum-swingup"};
   return names;
 }
 
-#define ORCH_SCHEMA_SINGLETON(Function, Builder)                      \
+#define ORCH_SCHEMA_SINGLETON(Function, Builder)                     \
   const config::Schema& Function() {                                 \
     static const std::unique_ptr<config::Schema> schema = Builder(); \
     return *schema;                                                  \

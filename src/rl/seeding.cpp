@@ -33,9 +33,7 @@ uint64_t DeriveSeed(uint64_t run_seed, std::string_view name) {
 RandomStream::RandomStream(uint64_t run_seed, std::string_view name)
     : engine_(DeriveSeed(run_seed, name)) {}
 
-double RandomStream::Uniform() {
-  return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
-}
+double RandomStream::Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 
 double RandomStream::Normal(double mean, double stddev) {
   // Box-Muller; 1 - u keeps the logarithm finite

@@ -59,16 +59,16 @@ class StopToken {
 
 /// Everything a workload receives from the run besides its options.
 struct RunContext {
-  uint64_t seed = 0;                       ///< the run seed; derive streams with DeriveSeed
-  int threads = 1;                         ///< intra-op thread budget (already applied)
+  uint64_t seed = 0;  ///< the run seed; derive streams with DeriveSeed
+  int threads = 1;    ///< intra-op thread budget (already applied)
   MetricSink* metrics = nullptr;
   CheckpointSink* checkpoints = nullptr;
   ProgressSink* progress = nullptr;
   StopToken stop;
-  std::filesystem::path run_dir;           ///< results/runs/<uuid>/: artifacts go here
+  std::filesystem::path run_dir;  ///< results/runs/<uuid>/: artifacts go here
   /// Set when resuming: the checkpoint to continue from.
   std::optional<std::filesystem::path> resume_from;
-  std::ostream* log = nullptr;             ///< human-readable log lines (the run's log file)
+  std::ostream* log = nullptr;  ///< human-readable log lines (the run's log file)
 };
 
 enum class WorkloadOutcome { kCompleted, kInterrupted };

@@ -290,9 +290,8 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
   // and seed is the one compared.
   std::vector<const MemberFacts*> newest_first;
   for (const auto& fact : members) newest_first.push_back(&fact);
-  std::sort(newest_first.begin(), newest_first.end(), [](const auto* a, const auto* b) {
-    return a->member.run_id > b->member.run_id;
-  });
+  std::sort(newest_first.begin(), newest_first.end(),
+            [](const auto* a, const auto* b) { return a->member.run_id > b->member.run_id; });
   std::map<std::tuple<std::string, std::string, int64_t>, int64_t> seen;
   std::vector<const MemberFacts*> compared_facts;
   for (const MemberFacts* fact_pointer : newest_first) {
@@ -314,9 +313,8 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
     excluded.reason = CompletenessReason(x, y, options.metric, budget);
     auto key = std::make_tuple(fact.member.variant, fact.member.task, fact.seed);
     if (excluded.reason.empty() && seen.count(key) > 0) {
-      excluded.reason =
-          fmt::format("superseded by the newer run #{} of the same variant, task and seed",
-                      seen[key]);
+      excluded.reason = fmt::format(
+          "superseded by the newer run #{} of the same variant, task and seed", seen[key]);
     }
     std::optional<double> auc = Auc(x, y, static_cast<double>(budget));
     if (excluded.reason.empty() && !auc) excluded.reason = "no area under the curve";

@@ -3,10 +3,10 @@
 // results_store_queries.cpp, the metric writer in metric_writer.cpp.
 #include "store/results_store.h"
 
-#include <sqlite3.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>

@@ -182,7 +182,7 @@ struct SweepRecord {
   int64_t sweep_id = 0;
   std::string name;
   std::string experiment;
-  std::string spec_yaml;    ///< the sweep file as written, or the command line it came from
+  std::string spec_yaml;  ///< the sweep file as written, or the command line it came from
   std::string spec_sha256;
   int64_t created_at_ms = 0;
 };
@@ -201,7 +201,7 @@ struct RunFilter {
   std::optional<std::string> algo;
   std::optional<std::string> name_contains;
   std::optional<int64_t> sweep_id;  ///< only runs that are members of this sweep
-  int64_t limit = 0;  ///< 0 = all; newest first
+  int64_t limit = 0;                ///< 0 = all; newest first
 };
 
 class MetricWriter;

@@ -83,20 +83,20 @@ int64_t ResultsStore::RecordSweep(const std::string& name, const std::string& ex
 std::optional<SweepRecord> ResultsStore::FindSweep(std::string_view name) {
   return internal::Guarded(path_, fmt::format("looking up sweep '{}'", name),
                            [&]() -> std::optional<SweepRecord> {
-    SQLite::Statement query(*db_, fmt::format(R"sql(
+                             SQLite::Statement query(*db_, fmt::format(R"sql(
       SELECT {} WHERE s.name = :name ORDER BY s.created_at_ms DESC LIMIT 1
     )sql",
-                                              kSweepColumns));
-    query.bind(":name", std::string(name));
-    if (!query.executeStep()) return std::nullopt;
-    return ReadSweep(query);
-  });
+                                                                       kSweepColumns));
+                             query.bind(":name", std::string(name));
+                             if (!query.executeStep()) return std::nullopt;
+                             return ReadSweep(query);
+                           });
 }
 
 std::vector<SweepRecord> ResultsStore::ListSweeps() {
   return internal::Guarded(path_, "listing sweeps", [&] {
-    SQLite::Statement query(*db_, fmt::format("SELECT {} ORDER BY s.created_at_ms DESC",
-                                              kSweepColumns));
+    SQLite::Statement query(*db_,
+                            fmt::format("SELECT {} ORDER BY s.created_at_ms DESC", kSweepColumns));
     std::vector<SweepRecord> sweeps;
     while (query.executeStep()) sweeps.push_back(ReadSweep(query));
     return sweeps;

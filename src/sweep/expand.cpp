@@ -23,9 +23,9 @@ std::vector<Override> SplitSweep(const Override& sweep_override, std::vector<Nod
     Override single = sweep_override;
     single.sweep.reset();
     single.text = config::FormatOverride(sweep_override, value);
-    value.SetOriginRecursive(sweep_override.source ? *sweep_override.source
-                                                   : Origin::Override(sweep_override.index,
-                                                                      single.text));
+    value.SetOriginRecursive(sweep_override.source
+                                 ? *sweep_override.source
+                                 : Origin::Override(sweep_override.index, single.text));
     single.value = std::move(value);
     split.push_back(std::move(single));
   }
@@ -49,19 +49,17 @@ std::vector<Node> SweepValues(const Override& ov, const ExpandOptions& options,
                         "Use range(start, stop, step) or choice(...) for a grid", "sweep");
     case Sweep::Kind::kGlob: {
       if (!options.group_options) {
-        throw ConfigError(ov.MakeOrigin(), ov.key, "glob() needs a config group to match",
-                          {}, "sweep");
+        throw ConfigError(ov.MakeOrigin(), ov.key, "glob() needs a config group to match", {},
+                          "sweep");
       }
-      std::vector<std::string> names =
-          config::ExpandGlob(sweep, options.group_options(ov.key));
+      std::vector<std::string> names = config::ExpandGlob(sweep, options.group_options(ov.key));
       for (auto& name : names) values.push_back(Node::String(std::move(name)));
       break;
     }
   }
   if (sweep.kind == Sweep::Kind::kRange && sweep.sort) {
-    std::stable_sort(values.begin(), values.end(), [](const Node& a, const Node& b) {
-      return a.AsDouble() < b.AsDouble();
-    });
+    std::stable_sort(values.begin(), values.end(),
+                     [](const Node& a, const Node& b) { return a.AsDouble() < b.AsDouble(); });
     if (sweep.sort_reverse) std::reverse(values.begin(), values.end());
   }
   if (sweep.shuffle) std::shuffle(values.begin(), values.end(), shuffle_rng);
@@ -80,14 +78,13 @@ std::vector<std::string> Job::OverrideTexts() const {
   return texts;
 }
 
-std::vector<Axis> BuildAxes(const std::vector<Override>& overrides,
-                            const ExpandOptions& options) {
+std::vector<Axis> BuildAxes(const std::vector<Override>& overrides, const ExpandOptions& options) {
   std::vector<Axis> axes;
   std::mt19937_64 shuffle_rng(options.shuffle_seed);
   for (const Override& ov : overrides) {
-    std::vector<Override> values =
-        ov.IsSweep() ? SplitSweep(ov, SweepValues(ov, options, shuffle_rng))
-                     : std::vector<Override>{ov};
+    std::vector<Override> values = ov.IsSweep()
+                                       ? SplitSweep(ov, SweepValues(ov, options, shuffle_rng))
+                                       : std::vector<Override>{ov};
     const std::string key = ov.KeyElement();
     auto existing = std::find_if(axes.begin(), axes.end(),
                                  [&](const Axis& axis) { return axis.key_element == key; });

@@ -12,8 +12,8 @@ namespace orch::sweep {
 
 /// One job of a sweep: the overrides that make it, each with a single value.
 struct Job {
-  size_t index = 0;                          ///< 0-based, in expansion order
-  std::vector<config::Override> overrides;   ///< in axis order, none of them a sweep
+  size_t index = 0;                         ///< 0-based, in expansion order
+  std::vector<config::Override> overrides;  ///< in axis order, none of them a sweep
   /// `key=value` texts of the overrides (what `orch plan` prints and a run records).
   std::vector<std::string> OverrideTexts() const;
 };

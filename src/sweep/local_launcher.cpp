@@ -37,9 +37,12 @@ std::optional<FailurePolicy> FailurePolicy::Parse(std::string_view text) {
 
 std::string FailurePolicy::ToString() const {
   switch (kind) {
-    case Kind::kContinue: return "continue";
-    case Kind::kStop: return "stop";
-    case Kind::kRetry: return fmt::format("retry:{}", retries);
+    case Kind::kContinue:
+      return "continue";
+    case Kind::kStop:
+      return "stop";
+    case Kind::kRetry:
+      return fmt::format("retry:{}", retries);
   }
   return "continue";
 }

@@ -56,7 +56,7 @@ struct LaunchResult {
   LaunchItem item;
   bool started = false;  ///< false: the sweep stopped before its turn (it stays queued)
   int attempts = 0;
-  RunOutcome outcome;    ///< of the last attempt
+  RunOutcome outcome;  ///< of the last attempt
 };
 
 /// Runs every item in its own worker process, at most `jobs` at once (a TBB arena of that size

@@ -15,8 +15,9 @@ RunOutcome LaunchRun(const RunLaunch& launch,
                      const std::function<void(pid_t)>& on_started) {
   WorkerLaunch worker;
   worker.executable = WorkerExecutable().string();
-  worker.args = {"--store", std::filesystem::absolute(launch.store_path).string(), "--run",
-                 std::to_string(launch.run_id), "--threads", std::to_string(launch.threads)};
+  worker.args = {"--store",   std::filesystem::absolute(launch.store_path).string(),
+                 "--run",     std::to_string(launch.run_id),
+                 "--threads", std::to_string(launch.threads)};
   if (launch.resume_from) {
     worker.args.insert(worker.args.end(), {"--resume", launch.resume_from->string()});
   }

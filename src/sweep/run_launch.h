@@ -25,12 +25,12 @@ struct RunLaunch {
 
 /// How a run ended.
 struct RunOutcome {
-  std::string status;       ///< completed, failed, interrupted
+  std::string status;  ///< completed, failed, interrupted
   WorkerExit exit;
   double seconds = 0.0;
   int64_t last_step = 0;
   int64_t budget_steps = 0;
-  std::string error_text;   ///< the store's error text of a failed run
+  std::string error_text;  ///< the store's error text of a failed run
 };
 
 /// Starts `orch-worker` for the run (OpenMP set to wait passively, OMP_NUM_THREADS = threads),

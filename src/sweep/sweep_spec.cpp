@@ -21,8 +21,8 @@ using config::Node;
 using config::Override;
 
 const std::vector<std::string>& KnownKeys() {
-  static const std::vector<std::string> keys = {"name",      "description", "experiment", "config",
-                                                "overrides", "axes",        "variants",   "baseline"};
+  static const std::vector<std::string> keys = {
+      "name", "description", "experiment", "config", "overrides", "axes", "variants", "baseline"};
   return keys;
 }
 
@@ -37,8 +37,8 @@ std::string DisplayPath(const fs::path& path) {
 std::string ReadText(const fs::path& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    throw ConfigError(Origin::File(DisplayPath(path), 0, 0), "", "cannot read the sweep file",
-                      {}, "io");
+    throw ConfigError(Origin::File(DisplayPath(path), 0, 0), "", "cannot read the sweep file", {},
+                      "io");
   }
   std::ostringstream buffer;
   buffer << file.rdbuf();
@@ -62,8 +62,8 @@ std::optional<Override> ParseAt(const std::string& text, const Origin& origin,
 }
 
 /// `key: value` of a variant or an axis as override text; a list of values is a choice sweep.
-std::optional<std::string> OverrideText(const std::string& key, const Node& value, bool list_is_sweep,
-                                        Diagnostics& diagnostics) {
+std::optional<std::string> OverrideText(const std::string& key, const Node& value,
+                                        bool list_is_sweep, Diagnostics& diagnostics) {
   if (value.IsString()) return key + "=" + value.AsString();
   if (value.IsList() && list_is_sweep) {
     if (value.Size() == 0) {
@@ -91,10 +91,10 @@ std::optional<Variant> ReadVariant(const std::string& name, const Node& node,
     std::optional<Override> parsed = ParseAt(text, origin, diagnostics);
     if (!parsed) return;
     if (parsed->IsSweep()) {
-      diagnostics.Error(origin, "variants." + name,
-                        fmt::format("'{}' is a sweep; a variant is one fixed set of overrides",
-                                    text),
-                        "Put swept values under axes", "sweep");
+      diagnostics.Error(
+          origin, "variants." + name,
+          fmt::format("'{}' is a sweep; a variant is one fixed set of overrides", text),
+          "Put swept values under axes", "sweep");
       return;
     }
     variant.overrides.push_back(std::move(*parsed));
@@ -103,10 +103,10 @@ std::optional<Variant> ReadVariant(const std::string& name, const Node& node,
   if (node.IsList()) {
     for (const Node& item : node.AsList()) {
       if (!item.IsString()) {
-        diagnostics.Error(item.origin(), "variants." + name,
-                          fmt::format("expected an override string such as key=value, got {}",
-                                      item.Describe()),
-                          {}, "sweep");
+        diagnostics.Error(
+            item.origin(), "variants." + name,
+            fmt::format("expected an override string such as key=value, got {}", item.Describe()),
+            {}, "sweep");
         continue;
       }
       add(item.AsString(), item.origin());
@@ -167,8 +167,8 @@ SweepSpec LoadSweepFile(const fs::path& path) {
     const Node* value = root.Find(key);
     if (value == nullptr) return;
     if (!value->IsString()) {
-      diagnostics.Error(value->origin(), key, fmt::format("expected a string, got {}", value->Describe()),
-                        {}, "type");
+      diagnostics.Error(value->origin(), key,
+                        fmt::format("expected a string, got {}", value->Describe()), {}, "type");
       return;
     }
     out = value->AsString();
@@ -232,8 +232,8 @@ SweepSpec LoadSweepFile(const fs::path& path) {
   // the variants, in file order, and the baseline among them
   if (const Node* variants = root.Find("variants"); variants && !variants->IsNull()) {
     if (!variants->IsMap()) {
-      diagnostics.Error(variants->origin(), "variants", "expected a mapping of name: overrides",
-                        {}, "type");
+      diagnostics.Error(variants->origin(), "variants", "expected a mapping of name: overrides", {},
+                        "type");
     } else {
       for (const auto& entry : variants->Entries()) {
         if (auto variant = ReadVariant(entry.key, entry.value, diagnostics)) {
@@ -250,10 +250,9 @@ SweepSpec LoadSweepFile(const fs::path& path) {
     if (baseline->IsString() &&
         std::find(names.begin(), names.end(), spec.baseline) == names.end()) {
       std::string suggestion = DidYouMeanSentence(spec.baseline, names);
-      diagnostics.Error(baseline->origin(), "baseline",
-                        fmt::format("no variant named '{}'", spec.baseline),
-                        suggestion.empty() ? "Variants: " + Join(names, ", ") : suggestion,
-                        "sweep");
+      diagnostics.Error(
+          baseline->origin(), "baseline", fmt::format("no variant named '{}'", spec.baseline),
+          suggestion.empty() ? "Variants: " + Join(names, ", ") : suggestion, "sweep");
     }
   }
   if (diagnostics.HasErrors()) throw ConfigError(diagnostics);
@@ -266,8 +265,9 @@ SweepSpec SweepFromCommandLine(const fs::path& config,
   SweepSpec spec;
   spec.config = config;
   spec.command_line = override_texts;
-  spec.name = name.empty() ? config.stem().string() + "-" + Sha256Hex(RecordedText(spec)).substr(0, 8)
-                           : name;
+  spec.name = name.empty()
+                  ? config.stem().string() + "-" + Sha256Hex(RecordedText(spec)).substr(0, 8)
+                  : name;
   return spec;
 }
 
@@ -277,9 +277,11 @@ std::string RecordedText(const SweepSpec& spec) {
   for (const auto& text : spec.command_line) quoted.push_back(JsonQuote(text));
   std::string out;
   if (spec.source) {
-    out += "# orch sweep: file " + fs::absolute(*spec.source, error).lexically_normal().string() + "\n";
+    out += "# orch sweep: file " + fs::absolute(*spec.source, error).lexically_normal().string() +
+           "\n";
   } else {
-    out += "# orch sweep: config " + fs::absolute(spec.config, error).lexically_normal().string() + "\n";
+    out += "# orch sweep: config " + fs::absolute(spec.config, error).lexically_normal().string() +
+           "\n";
   }
   out += "# orch sweep: overrides [" + Join(quoted, ", ") + "]\n";
   return out + spec.text;
@@ -310,8 +312,8 @@ SweepSpec LoadRecordedSweep(const std::string& text, const std::string& name) {
   } else if (config) {
     spec = SweepFromCommandLine(*config, {}, name);
   } else {
-    throw ConfigError(Origin(), name,
-                      "the recorded sweep names neither a sweep file nor a config", {}, "sweep");
+    throw ConfigError(Origin(), name, "the recorded sweep names neither a sweep file nor a config",
+                      {}, "sweep");
   }
   spec.name = name;
   spec.command_line = overrides;

@@ -42,12 +42,12 @@ struct SweepSpec {
   std::string name;
   std::string description;
   std::string experiment = "default";
-  std::filesystem::path config;           ///< the base config file
+  std::filesystem::path config;                 ///< the base config file
   std::optional<std::filesystem::path> source;  ///< the sweep file, when there is one
-  std::string text;                       ///< the sweep file's text ("" for a command line)
-  std::vector<config::Override> overrides;  ///< common overrides and axes, in order
-  std::vector<Variant> variants;          ///< empty: one unnamed variant
-  std::string baseline;                   ///< "" when there are no variants
+  std::string text;                             ///< the sweep file's text ("" for a command line)
+  std::vector<config::Override> overrides;      ///< common overrides and axes, in order
+  std::vector<Variant> variants;                ///< empty: one unnamed variant
+  std::string baseline;                         ///< "" when there are no variants
   /// The command-line overrides given with the sweep (a sweep file's extras; the whole sweep for
   /// a command-line sweep), as typed.
   std::vector<std::string> command_line;
@@ -81,8 +81,8 @@ SweepSpec SweepFromCommandLine(const std::filesystem::path& config,
 /// One job of a sweep.
 struct SweepJob {
   size_t index = 0;
-  std::string variant;                       ///< "" without variants
-  std::vector<config::Override> overrides;   ///< in application order, none a sweep
+  std::string variant;                      ///< "" without variants
+  std::vector<config::Override> overrides;  ///< in application order, none a sweep
   /// The swept axes' values of this job (`seed` → `2`), for the store and the listing.
   std::vector<std::pair<std::string, std::string>> axis_values;
   /// `key=value` texts, the variant's included.

@@ -2,14 +2,13 @@
 #include "sweep/worker_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -127,8 +126,8 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   envp.push_back(nullptr);
 
   pid_t pid = 0;
-  int spawned = posix_spawn(&pid, launch.executable.c_str(), &actions, &attributes, argv.data(),
-                            envp.data());
+  int spawned =
+      posix_spawn(&pid, launch.executable.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(out_pipe[1]);
@@ -136,8 +135,8 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   if (spawned != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    throw std::runtime_error(fmt::format("cannot start {}: {}", launch.executable,
-                                         strerror(spawned)));
+    throw std::runtime_error(
+        fmt::format("cannot start {}: {}", launch.executable, strerror(spawned)));
   }
   if (on_started) on_started(pid);
 

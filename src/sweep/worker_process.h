@@ -36,8 +36,8 @@ struct WorkerLaunch {
 };
 
 struct WorkerExit {
-  int exit_code = -1;    ///< when it exited
-  int signal = 0;        ///< when a signal ended it
+  int exit_code = -1;       ///< when it exited
+  int signal = 0;           ///< when a signal ended it
   std::string stderr_tail;  ///< the last ~4 KiB it wrote to stderr
   /// "exit code 1", "killed by signal 9 (SIGKILL)".
   std::string Describe() const;

@@ -61,13 +61,15 @@ TEST(CliTest, HelpOnEveryCommand) {
 TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   Result command = Orch({"compse"});
   EXPECT_EQ(command.exit_code, 2);
-  EXPECT_EQ(command.err, "orch: unknown command 'compse'. Did you mean one of 'compose', "
-                         "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, "
-                         "export, plot, compare\n");
+  EXPECT_EQ(command.err,
+            "orch: unknown command 'compse'. Did you mean one of 'compose', "
+            "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, "
+            "export, plot, compare\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
-  EXPECT_EQ(option.err, "orch: unknown option '--jsn' for 'orch compose'. Did you mean '--json'? "
-                        "See 'orch compose --help'\n");
+  EXPECT_EQ(option.err,
+            "orch: unknown option '--jsn' for 'orch compose'. Did you mean '--json'? "
+            "See 'orch compose --help'\n");
   EXPECT_EQ(Orch({"compose"}).exit_code, 2);
   EXPECT_EQ(Orch({"plan", "configs/tdmpc2/cheetah.yaml", "--shuffle-seed"}).exit_code, 2);
 }
@@ -85,10 +87,12 @@ TEST(CliTest, ComposeCheetahWithMultiGammaEnabled) {
   Result result = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "multi_gamma.enabled=true"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.err, "");
-  EXPECT_TRUE(Contains(result.out, "multi_gamma:\n  enabled: true\n  gammas: [0.99, 0.97, 0.995]\n"))
+  EXPECT_TRUE(
+      Contains(result.out, "multi_gamma:\n  enabled: true\n  gammas: [0.99, 0.97, 0.995]\n"))
       << result.out;
-  EXPECT_TRUE(Contains(result.out, "#   primary discount: 0.99  (env.episode_length 1000 / "
-                                   "env.action_repeat 2 = 500 agent steps"))
+  EXPECT_TRUE(Contains(result.out,
+                       "#   primary discount: 0.99  (env.episode_length 1000 / "
+                       "env.action_repeat 2 = 500 agent steps"))
       << result.out;
 }
 
@@ -97,21 +101,25 @@ TEST(CliTest, WrongFirstGammaExits2NamingKeyExpectedValueAndRule) {
                         "multi_gamma.gammas=[0.9,0.97]"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.out, "");
-  EXPECT_TRUE(Contains(result.err, "override #2 'multi_gamma.gammas=[0.9,0.97]': "
-                                   "multi_gamma.gammas[0]: expected the primary discount 0.99, got "
-                                   "0.9 (rule: gammas[0] must equal the primary discount within "
-                                   "1e-6)"))
+  EXPECT_TRUE(Contains(result.err,
+                       "override #2 'multi_gamma.gammas=[0.9,0.97]': "
+                       "multi_gamma.gammas[0]: expected the primary discount 0.99, got "
+                       "0.9 (rule: gammas[0] must equal the primary discount within "
+                       "1e-6)"))
       << result.err;
-  EXPECT_TRUE(Contains(result.err, "orch: 1 error in the configuration; nothing was run or "
-                                   "written\n"));
+  EXPECT_TRUE(Contains(result.err,
+                       "orch: 1 error in the configuration; nothing was run or "
+                       "written\n"));
 }
 
 TEST(CliTest, MisspelledYamlKeyExits2WithPositionAndSuggestion) {
   TempTree tree("typo");
-  tree.Write("configs/env/cheetah-run.yaml", "name: cheetah-run\naction_repeat: 2\n"
-                                              "episode_length: 1000\n");
-  tree.Write("configs/exp/run.yaml", "defaults:\n  - /env: cheetah-run\n  - _self_\n"
-                                     "algo: tdmpc2\ntdmpc2:\n  horizn: 5\n");
+  tree.Write("configs/env/cheetah-run.yaml",
+             "name: cheetah-run\naction_repeat: 2\n"
+             "episode_length: 1000\n");
+  tree.Write("configs/exp/run.yaml",
+             "defaults:\n  - /env: cheetah-run\n  - _self_\n"
+             "algo: tdmpc2\ntdmpc2:\n  horizn: 5\n");
   Result result = Orch({"compose", "configs/exp/run.yaml"}, tree.root());
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.err,
@@ -124,8 +132,9 @@ TEST(CliTest, MalformedYamlExits2WithLineAndColumn) {
   tree.Write("configs/run.yaml", "algo: tdmpc2\ntdmpc2:\n  lr: [1, 2\n  horizon: 3\n");
   Result result = Orch({"compose", "configs/run.yaml"}, tree.root());
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_TRUE(Contains(result.err, "configs/run.yaml:4:10: malformed YAML: end of sequence flow "
-                                   "not found"))
+  EXPECT_TRUE(Contains(result.err,
+                       "configs/run.yaml:4:10: malformed YAML: end of sequence flow "
+                       "not found"))
       << result.err;
 }
 
@@ -135,8 +144,8 @@ TEST(CliTest, SeveralMistakesAreAllReportedInOneRun) {
   tree.Write("configs/tam/run.yaml",
              "defaults:\n  - /env: controlled-pendulum\n  - _self_\nalgo: tam\ntam:\n"
              "  episods: 10\n  lr: fast\n  memory:\n    k: 0\n");
-  Result result = Orch({"compose", "configs/tam/run.yaml", "tam.knots=1", "+tam.z_dm=3"},
-                       tree.root());
+  Result result =
+      Orch({"compose", "configs/tam/run.yaml", "tam.knots=1", "+tam.z_dm=3"}, tree.root());
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.err,
             "configs/tam/run.yaml:6:3: tam.episods: unknown key. Did you mean 'episodes'?\n"
@@ -208,8 +217,9 @@ TEST(CliTest, ExplainShowsMergeOrderAndOrigins) {
   EXPECT_TRUE(Contains(result.out, "#   budget/paper             at tdmpc2\n"));
   EXPECT_TRUE(Contains(result.out, "  model_size: 5  # configs/budget/paper.yaml:5:13\n"));
   EXPECT_TRUE(Contains(result.out, "  dropout: 0.01  # default of the 'tdmpc2' schema\n"));
-  EXPECT_TRUE(Contains(result.out, "  - 0.99  # derived (primary discount written as 'primary' at "
-                                   "configs/multi_gamma/default.yaml:5:10"))
+  EXPECT_TRUE(Contains(result.out,
+                       "  - 0.99  # derived (primary discount written as 'primary' at "
+                       "configs/multi_gamma/default.yaml:5:10"))
       << result.out;
   Result json = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--explain", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"tdmpc2.lr\": \"default of the 'tdmpc2' schema\""));
@@ -224,7 +234,8 @@ TEST(CliTest, ModelGroupReplacesTheBudgetsModel) {
   EXPECT_EQ(cpu.exit_code, 0) << cpu.err;
   EXPECT_TRUE(Contains(cpu.out, "  model_size: 5\n  enc_dim: null\n  mlp_dim: null\n")) << cpu.out;
   Result narrow = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "budget=cpu"});
-  EXPECT_TRUE(Contains(narrow.out, "  model_size: 1\n  enc_dim: 64\n  mlp_dim: 128\n")) << narrow.out;
+  EXPECT_TRUE(Contains(narrow.out, "  model_size: 1\n  enc_dim: 64\n  mlp_dim: 128\n"))
+      << narrow.out;
 }
 
 TEST(CliTest, NoSchemaComposesAForeignTree) {
@@ -243,9 +254,9 @@ TEST(CliTest, ConfigDirOption) {
   TempTree tree("configdir");
   tree.Write("elsewhere/config.yaml", "defaults:\n  - db: x\n  - _self_\n");
   tree.Write("elsewhere/db/x.yaml", "a: 1\n");
-  Result result = Orch({"compose", "elsewhere/config.yaml", "--no-schema", "--config-dir",
-                        "elsewhere"},
-                       tree.root());
+  Result result =
+      Orch({"compose", "elsewhere/config.yaml", "--no-schema", "--config-dir", "elsewhere"},
+           tree.root());
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "db:\n  a: 1\n");
 }
@@ -254,25 +265,26 @@ TEST(CliTest, WarningsDoNotFailTheCommand) {
   Result result = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "multi_gamma.enabled=true",
                         "multi_gamma.gammas=[primary]"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_TRUE(Contains(result.err, "warning: multi_gamma.gammas: a single gamma adds no "
-                                   "auxiliary head"));
+  EXPECT_TRUE(Contains(result.err,
+                       "warning: multi_gamma.gammas: a single gamma adds no "
+                       "auxiliary head"));
 }
 
 // --- plan
 
 TEST(CliTest, PlanNumbersJobsLastAxisFastest) {
-  Result result = Orch({"plan", "configs/tdmpc2/cheetah.yaml", "seed=0,1",
-                        "multi_gamma.enabled=false,true"});
+  Result result =
+      Orch({"plan", "configs/tdmpc2/cheetah.yaml", "seed=0,1", "multi_gamma.enabled=false,true"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   std::istringstream lines(result.out);
   std::string line;
   std::getline(lines, line);
-  EXPECT_EQ(line, "4 jobs from configs/tdmpc2/cheetah.yaml (axes: seed[2] x "
-                  "multi_gamma.enabled[2])");
-  std::vector<std::string> expected = {"seed=0 multi_gamma.enabled=false",
-                                       "seed=0 multi_gamma.enabled=true",
-                                       "seed=1 multi_gamma.enabled=false",
-                                       "seed=1 multi_gamma.enabled=true"};
+  EXPECT_EQ(line,
+            "4 jobs from configs/tdmpc2/cheetah.yaml (axes: seed[2] x "
+            "multi_gamma.enabled[2])");
+  std::vector<std::string> expected = {
+      "seed=0 multi_gamma.enabled=false", "seed=0 multi_gamma.enabled=true",
+      "seed=1 multi_gamma.enabled=false", "seed=1 multi_gamma.enabled=true"};
   for (size_t i = 0; i < expected.size(); ++i) {
     ASSERT_TRUE(std::getline(lines, line));
     EXPECT_TRUE(Contains(line, "#" + std::to_string(i))) << line;
@@ -283,20 +295,22 @@ TEST(CliTest, PlanNumbersJobsLastAxisFastest) {
 TEST(CliTest, PlanJson) {
   Result result = Orch({"plan", "configs/tam/pendulum.yaml", "seed=range(2)", "--json"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_TRUE(Contains(result.out, "[{\"index\":0,\"overrides\":[\"seed=0\"],\"config_sha256\":\""));
+  EXPECT_TRUE(
+      Contains(result.out, "[{\"index\":0,\"overrides\":[\"seed=0\"],\"config_sha256\":\""));
   EXPECT_TRUE(Contains(result.out, "{\"index\":1,\"overrides\":[\"seed=1\"]"));
   EXPECT_TRUE(Contains(result.out, "\"config\":{\"algo\":\"tam\",\"seed\":1,"));
 }
 
 TEST(CliTest, PlanFailsOnABadJobNamingTheJobs) {
-  Result result = Orch({"plan", "configs/tdmpc2/cheetah.yaml", "multi_gamma.head=joint,both",
-                        "seed=0,1"});
+  Result result =
+      Orch({"plan", "configs/tdmpc2/cheetah.yaml", "multi_gamma.head=joint,both", "seed=0,1"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.out, "");
-  EXPECT_TRUE(Contains(result.err, "override #1 'multi_gamma.head=both': multi_gamma.head: "
-                                   "expected one of 'joint', 'separate', got 'both'\n"
-                                   "  in 2 of 4 jobs: #2 multi_gamma.head=both seed=0, "
-                                   "#3 multi_gamma.head=both seed=1\n"))
+  EXPECT_TRUE(Contains(result.err,
+                       "override #1 'multi_gamma.head=both': multi_gamma.head: "
+                       "expected one of 'joint', 'separate', got 'both'\n"
+                       "  in 2 of 4 jobs: #2 multi_gamma.head=both seed=0, "
+                       "#3 multi_gamma.head=both seed=1\n"))
       << result.err;
 }
 

@@ -42,8 +42,8 @@ ProcessResult RunOrch(const std::vector<std::string>& args, const fs::path& cwd)
   std::string command = "cd " + ShellQuote(cwd.string()) + " && " +
                         ShellQuote(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
   for (const auto& arg : args) command += " " + ShellQuote(arg);
-  command += " > " + ShellQuote(base.string() + ".out") + " 2> " +
-             ShellQuote(base.string() + ".err");
+  command +=
+      " > " + ShellQuote(base.string() + ".out") + " 2> " + ShellQuote(base.string() + ".err");
   int status = std::system(command.c_str());
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

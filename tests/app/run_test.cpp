@@ -1,6 +1,7 @@
 // Tests src/app/command_run.cpp and the worker end to end: `orch run` of short TAM runs,
 // recorded in a temporary results store, read back with `orch ls/show/export`, killed,
 // interrupted and resumed.
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -9,18 +10,16 @@
 
 #include "orch_process.h"
 #include "run_fixtures.h"
-#include <SQLiteCpp/Database.h>
-
 #include "store/results_store.h"
 
 namespace orch::app {
 namespace {
 
 namespace fs = std::filesystem;
-using orch::testing::Contains;
-using orch::testing::RunOrch;
 using orch::testing::BackgroundOrch;
+using orch::testing::Contains;
 using orch::testing::CountRuns;
+using orch::testing::RunOrch;
 using orch::testing::Series;
 using orch::testing::TempDir;
 using orch::testing::WaitForProgress;
@@ -32,8 +31,9 @@ TEST(RunTest, InvalidConfigExits2AndWritesNothing) {
   fs::path store = dir.path() / "orch.db";
   auto result = RunOrch({"run", kTam, "tam.lr=fast", "tam.memory.k=0", "--store", store.string()});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_TRUE(Contains(result.err, "override #1 'tam.lr=fast': tam.lr: expected float, got "
-                                   "string 'fast'"));
+  EXPECT_TRUE(Contains(result.err,
+                       "override #1 'tam.lr=fast': tam.lr: expected float, got "
+                       "string 'fast'"));
   EXPECT_TRUE(Contains(result.err, "tam.memory.k: expected int >= 1, got 0"));
   EXPECT_FALSE(fs::exists(store));  // not even created
   // with an existing store: no row is added
@@ -50,10 +50,12 @@ TEST(RunTest, AnAlgorithmWithoutATrainingLoopIsRefusedBeforeAnythingIsWritten) {
   auto run = RunOrch({"run", "configs/ppo/cartpole.yaml", "--store", store.string()});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_TRUE(Contains(run.err, "configs/ppo/cartpole.yaml:"));
-  EXPECT_TRUE(Contains(run.err, "algo: algo 'ppo' has a config schema but no training loop in "
-                                "this build; trainable: tdmpc2, tam"))
+  EXPECT_TRUE(Contains(run.err,
+                       "algo: algo 'ppo' has a config schema but no training loop in "
+                       "this build; trainable: tdmpc2, tam"))
       << run.err;
-  auto sweep = RunOrch({"sweep", "configs/ppo/cartpole.yaml", "seed=1,2", "--store", store.string()});
+  auto sweep =
+      RunOrch({"sweep", "configs/ppo/cartpole.yaml", "seed=1,2", "--store", store.string()});
   EXPECT_EQ(sweep.exit_code, 2);
   EXPECT_TRUE(Contains(sweep.err, "no training loop")) << sweep.err;
   EXPECT_FALSE(fs::exists(store));
@@ -64,7 +66,8 @@ TEST(RunTest, AnAlgorithmWithoutATrainingLoopIsRefusedBeforeAnythingIsWritten) {
 TEST(RunTest, CorruptOrForeignStoreIsAClearError) {
   TempDir dir("run-badstore");
   dir.Write("garbage.db", std::string(4096, '\x5a'));
-  auto garbage = RunOrch({"run", kTam, "tam.episodes=5", "--store", (dir.path() / "garbage.db").string()});
+  auto garbage =
+      RunOrch({"run", kTam, "tam.episodes=5", "--store", (dir.path() / "garbage.db").string()});
   EXPECT_EQ(garbage.exit_code, 2);
   EXPECT_TRUE(Contains(garbage.err, "garbage.db")) << garbage.err;
   EXPECT_TRUE(Contains(garbage.err, "not a SQLite database")) << garbage.err;
@@ -72,11 +75,13 @@ TEST(RunTest, CorruptOrForeignStoreIsAClearError) {
   EXPECT_EQ(listed.exit_code, 2);
 
   // another application's SQLite database
-  ASSERT_EQ(std::system(("sqlite3 " + orch::testing::ShellQuote((dir.path() / "other.db").string()) +
-                         " 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'")
-                            .c_str()),
-            0);
-  auto foreign = RunOrch({"run", kTam, "tam.episodes=5", "--store", (dir.path() / "other.db").string()});
+  ASSERT_EQ(
+      std::system(("sqlite3 " + orch::testing::ShellQuote((dir.path() / "other.db").string()) +
+                   " 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'")
+                      .c_str()),
+      0);
+  auto foreign =
+      RunOrch({"run", kTam, "tam.episodes=5", "--store", (dir.path() / "other.db").string()});
   EXPECT_EQ(foreign.exit_code, 2);
   EXPECT_TRUE(Contains(foreign.err, "other.db")) << foreign.err;
   EXPECT_TRUE(Contains(foreign.err, "not an orch results store")) << foreign.err;
@@ -102,8 +107,8 @@ TEST(RunTest, ACompletedRunRecordsEverything) {
   EXPECT_EQ(run.summary.budget_steps, 60);
   EXPECT_EQ(run.summary.exit_code, 0);
   EXPECT_EQ(run.thread_budget, 1);
-  EXPECT_EQ(run.overrides, (std::vector<std::string>{"tam.episodes=60", "tam.checkpoint_every=25",
-                                                     "seed=5"}));
+  EXPECT_EQ(run.overrides,
+            (std::vector<std::string>{"tam.episodes=60", "tam.checkpoint_every=25", "seed=5"}));
   EXPECT_EQ(run.config_path, kTam);
   EXPECT_EQ(run.summary.config_sha256.size(), 64u);
   EXPECT_TRUE(Contains(run.config_yaml, "episodes: 60"));
@@ -126,8 +131,8 @@ TEST(RunTest, ACompletedRunRecordsEverything) {
   EXPECT_EQ(run.checkpoints[2].step, 60);
   EXPECT_TRUE(run.checkpoints[2].is_final);
   fs::path run_dir = store_path.parent_path() / run.run_dir;
-  for (const char* file : {"config.yaml", "overrides.yaml", "run.log", "analysis.json",
-                           "zmap.csv", "trail.csv"}) {
+  for (const char* file :
+       {"config.yaml", "overrides.yaml", "run.log", "analysis.json", "zmap.csv", "trail.csv"}) {
     EXPECT_TRUE(fs::exists(run_dir / file)) << file;
   }
   EXPECT_TRUE(fs::exists(store_path.parent_path() / run.checkpoints[2].path));
@@ -141,13 +146,13 @@ TEST(RunTest, ACompletedRunRecordsEverything) {
   EXPECT_EQ(show.exit_code, 0);
   EXPECT_TRUE(Contains(show.out, "\"status\": \"completed\""));
   EXPECT_TRUE(Contains(show.out, "\"thread_budget\": 1"));
-  auto csv = RunOrch({"export", "record-test", "--format", "csv", "--key", "soft_bind",
-                      "--store", store_path.string()});
+  auto csv = RunOrch({"export", "record-test", "--format", "csv", "--key", "soft_bind", "--store",
+                      store_path.string()});
   EXPECT_EQ(csv.exit_code, 0);
   EXPECT_TRUE(orch::testing::Contains(csv.out, "key,step,value,wall_ms\nsoft_bind,0,"));
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 61);
-  auto json = RunOrch({"export", "record-test", "--format", "json", "--key", "T",
-                       "--store", store_path.string()});
+  auto json = RunOrch(
+      {"export", "record-test", "--format", "json", "--key", "T", "--store", store_path.string()});
   EXPECT_TRUE(Contains(json.out, "\"metrics\":{\"T\":{\"step\":[0,1,2,"));
 }
 
@@ -166,7 +171,8 @@ TEST(RunTest, SameConfigAndSeedGiveIdenticalMetrics) {
   ASSERT_EQ(RunOrch(args).exit_code, 0);
   EXPECT_EQ(Series(store, "1"), Series(store, "2"));
   // another seed gives other metrics
-  ASSERT_EQ(RunOrch({"run", kTam, "tam.episodes=150", "seed=1", "--store", store.string()}).exit_code, 0);
+  ASSERT_EQ(
+      RunOrch({"run", kTam, "tam.episodes=150", "seed=1", "--store", store.string()}).exit_code, 0);
   EXPECT_NE(Series(store, "1"), Series(store, "3"));
 }
 
@@ -253,8 +259,9 @@ TEST(RunTest, StaleHeartbeatShowsAsFailed) {
   {
     // a run whose worker vanished: running, with a heartbeat from long ago
     auto store = store::ResultsStore::Open(store_path);
-    store->database().exec("UPDATE run SET status = 'running', ended_at_ms = NULL, "
-                           "heartbeat_at_ms = heartbeat_at_ms - 3600000 WHERE run_id = 1");
+    store->database().exec(
+        "UPDATE run SET status = 'running', ended_at_ms = NULL, "
+        "heartbeat_at_ms = heartbeat_at_ms - 3600000 WHERE run_id = 1");
   }
   auto ls = RunOrch({"ls", "--store", store_path.string()});
   EXPECT_EQ(ls.exit_code, 0);

@@ -1,11 +1,10 @@
 // Tests src/app/command_sweep.cpp and src/sweep/local_launcher.cpp end to end: sweeps of short
 // TAM runs in parallel worker processes, recorded in a temporary store; a worker killed
 // mid-sweep, Ctrl-C, the failure policies, re-launching, and sweep-file errors.
-#include <gtest/gtest.h>
-#include <signal.h>
-
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -76,8 +75,9 @@ TEST(SweepTest, SweepFileErrorsExit2AndWriteNothing) {
   EXPECT_TRUE(Contains(typo.err, "'axes'")) << typo.err;
 
   // a variant's bad value is found when the job is composed, before anything runs
-  dir.Write("bad.yaml", SweepFile("bad", "variants:\n  ok: {tam.lr: 0.001}\n"
-                                         "  broken: {tam.lr: fast}\n"));
+  dir.Write("bad.yaml", SweepFile("bad",
+                                  "variants:\n  ok: {tam.lr: 0.001}\n"
+                                  "  broken: {tam.lr: fast}\n"));
   auto bad = RunOrch({"sweep", (dir.path() / "bad.yaml").string(), "--store", store.string()});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(Contains(bad.err, "tam.lr: expected float, got string 'fast'")) << bad.err;
@@ -92,8 +92,8 @@ TEST(SweepTest, SweepFileErrorsExit2AndWriteNothing) {
   EXPECT_FALSE(fs::exists(store));  // nothing written, not even the file
   auto jobs = RunOrch({"sweep", kTam, "seed=0,1", "--jobs", "0", "--store", store.string()});
   EXPECT_EQ(jobs.exit_code, 2);
-  auto policy = RunOrch({"sweep", kTam, "seed=0,1", "--on-failure", "retry", "--store",
-                         store.string()});
+  auto policy =
+      RunOrch({"sweep", kTam, "seed=0,1", "--on-failure", "retry", "--store", store.string()});
   EXPECT_EQ(policy.exit_code, 2);
   EXPECT_TRUE(Contains(policy.err, "retry:N")) << policy.err;
   EXPECT_FALSE(fs::exists(store));
@@ -104,11 +104,12 @@ TEST(SweepTest, SweepFileErrorsExit2AndWriteNothing) {
 TEST(SweepTest, FourWorkersAtOnceRecordEverythingAndMatchRunsAlone) {
   TempDir dir("sweep-parallel");
   fs::path store = dir.path() / "orch.db";
-  dir.Write("mem.yaml", SweepFile("mem", "overrides: [tam.episodes=300]\n"
-                                         "axes:\n  seed: [0, 1]\n"
-                                         "variants:\n  off: {tam.memory.enabled: false}\n"
-                                         "  on: {tam.memory.enabled: true}\n"
-                                         "baseline: off\n"));
+  dir.Write("mem.yaml", SweepFile("mem",
+                                  "overrides: [tam.episodes=300]\n"
+                                  "axes:\n  seed: [0, 1]\n"
+                                  "variants:\n  off: {tam.memory.enabled: false}\n"
+                                  "  on: {tam.memory.enabled: true}\n"
+                                  "baseline: off\n"));
   const std::string file = (dir.path() / "mem.yaml").string();
   auto sweep = RunOrch({"sweep", file, "--jobs", "4", "--store", store.string()});
   ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
@@ -180,8 +181,9 @@ TEST(SweepTest, KilledWorkerFailsAloneAndTheSweepResumes) {
   EXPECT_TRUE(Contains(summary, "2 completed now, 0 already completed, 1 failed")) << summary;
   EXPECT_TRUE(Contains(summary, "killed by signal 9 (SIGKILL)")) << summary;
   EXPECT_TRUE(Contains(summary, "orch sweep --resume kill")) << summary;
-  EXPECT_TRUE(Contains(summary, "run it alone: orch run " + kTam + " tam.episodes=1500 "
-                                "tam.checkpoint_every=250 seed=" +
+  EXPECT_TRUE(Contains(summary, "run it alone: orch run " + kTam +
+                                    " tam.episodes=1500 "
+                                    "tam.checkpoint_every=250 seed=" +
                                     std::to_string(victim.summary.seed) + " --rerun"))
       << summary;
   {
@@ -224,8 +226,9 @@ TEST(SweepTest, OnFailureStopStartsNothingMore) {
   ASSERT_EQ(kill(static_cast<pid_t>(*victim.pid), SIGKILL), 0);
   EXPECT_EQ(front_end.Wait(), 1);
   std::string summary = Slurp(err);
-  EXPECT_TRUE(Contains(summary, "0 completed now, 0 already completed, 1 failed, 0 interrupted, "
-                                "2 not started"))
+  EXPECT_TRUE(Contains(summary,
+                       "0 completed now, 0 already completed, 1 failed, 0 interrupted, "
+                       "2 not started"))
       << summary;
   auto counts = StatusCounts(store);
   EXPECT_EQ(counts["failed"], 1);
@@ -237,10 +240,10 @@ TEST(SweepTest, RetryRunsAKilledRunAgainFromItsCheckpoint) {
   TempDir dir("sweep-retry");
   fs::path store = dir.path() / "orch.db";
   fs::path err = dir.path() / "sweep.err";
-  BackgroundOrch front_end({"sweep", kTam, "tam.episodes=1500", "tam.checkpoint_every=250",
-                            "seed=0,1", "--jobs", "1", "--on-failure", "retry:1", "--name",
-                            "retry", "--store", store.string()},
-                           err);
+  BackgroundOrch front_end(
+      {"sweep", kTam, "tam.episodes=1500", "tam.checkpoint_every=250", "seed=0,1", "--jobs", "1",
+       "--on-failure", "retry:1", "--name", "retry", "--store", store.string()},
+      err);
   store::RunDetails victim = WaitForProgress(store, 500);
   ASSERT_TRUE(victim.pid.has_value());
   ASSERT_EQ(kill(static_cast<pid_t>(*victim.pid), SIGKILL), 0);
@@ -255,10 +258,10 @@ TEST(SweepTest, CtrlCInterruptsWith130AndResumeFinishes) {
   TempDir dir("sweep-interrupt");
   fs::path store = dir.path() / "orch.db";
   fs::path err = dir.path() / "sweep.err";
-  BackgroundOrch front_end({"sweep", kTam, "tam.episodes=2000", "tam.checkpoint_every=1000",
-                            "seed=0,1,2", "--jobs", "2", "--name", "stop-me", "--store",
-                            store.string()},
-                           err);
+  BackgroundOrch front_end(
+      {"sweep", kTam, "tam.episodes=2000", "tam.checkpoint_every=1000", "seed=0,1,2", "--jobs", "2",
+       "--name", "stop-me", "--store", store.string()},
+      err);
   WaitForProgress(store, 300);
   ASSERT_EQ(kill(front_end.pid(), SIGINT), 0);
   EXPECT_EQ(front_end.Wait(), 130) << Slurp(err);

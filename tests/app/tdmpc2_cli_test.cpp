@@ -2,7 +2,6 @@
 // configs/tdmpc2/cheetah.yaml multi_gamma.enabled=true`, shrunk to seconds by overrides, records
 // the run with its auxiliary metrics, parameter counts, evaluations and checkpoints.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <algorithm>
@@ -23,12 +22,20 @@ using orch::testing::RunOrch;
 using orch::testing::TempDir;
 
 /// Tiny networks, planner and budget; 50 agent steps per episode.
-const std::vector<std::string> kSmall = {
-    "budget=cpu",          "env.episode_length=100", "tdmpc2.enc_dim=16",
-    "tdmpc2.mlp_dim=32",   "tdmpc2.latent_dim=16",   "tdmpc2.steps=200",
-    "tdmpc2.seed_steps=100", "tdmpc2.eval_freq=100", "tdmpc2.eval_episodes=1",
-    "tdmpc2.batch_size=8", "tdmpc2.num_samples=16",  "tdmpc2.num_elites=4",
-    "tdmpc2.num_pi_trajs=2", "tdmpc2.iterations=1"};
+const std::vector<std::string> kSmall = {"budget=cpu",
+                                         "env.episode_length=100",
+                                         "tdmpc2.enc_dim=16",
+                                         "tdmpc2.mlp_dim=32",
+                                         "tdmpc2.latent_dim=16",
+                                         "tdmpc2.steps=200",
+                                         "tdmpc2.seed_steps=100",
+                                         "tdmpc2.eval_freq=100",
+                                         "tdmpc2.eval_episodes=1",
+                                         "tdmpc2.batch_size=8",
+                                         "tdmpc2.num_samples=16",
+                                         "tdmpc2.num_elites=4",
+                                         "tdmpc2.num_pi_trajs=2",
+                                         "tdmpc2.iterations=1"};
 
 bool HasMetric(const store::RunDetails& run, const std::string& key) {
   return std::any_of(run.metrics.begin(), run.metrics.end(),
@@ -38,7 +45,8 @@ bool HasMetric(const store::RunDetails& run, const std::string& key) {
 TEST(TdMpc2CliTest, MultiGammaRunRecordsItsAuxiliaryMetrics) {
   TempDir dir("tdmpc2-cli");
   fs::path store_path = dir.path() / "orch.db";
-  std::vector<std::string> args = {"run", "configs/tdmpc2/cheetah.yaml", "multi_gamma.enabled=true"};
+  std::vector<std::string> args = {"run", "configs/tdmpc2/cheetah.yaml",
+                                   "multi_gamma.enabled=true"};
   args.insert(args.end(), kSmall.begin(), kSmall.end());
   args.insert(args.end(), {"--store", store_path.string()});
   auto result = RunOrch(args);
@@ -49,10 +57,10 @@ TEST(TdMpc2CliTest, MultiGammaRunRecordsItsAuxiliaryMetrics) {
   EXPECT_EQ(run.summary.algo, "tdmpc2");
   EXPECT_EQ(run.summary.task, "cheetah-run");
   EXPECT_EQ(run.summary.budget_steps, 400);  // environment steps: 200 agent steps x 2
-  for (const char* key : {"aux_value_ce/g0.97", "aux_value_ce/g0.995", "aux_value_ce/mean",
-                          "aux/mae/g0.97", "aux/rmse/g0.97", "aux/pred_mean/g0.995",
-                          "eval/episode_return", "train/value_loss", "params/aux_heads",
-                          "system/param_count"}) {
+  for (const char* key :
+       {"aux_value_ce/g0.97", "aux_value_ce/g0.995", "aux_value_ce/mean", "aux/mae/g0.97",
+        "aux/rmse/g0.97", "aux/pred_mean/g0.995", "eval/episode_return", "train/value_loss",
+        "params/aux_heads", "system/param_count"}) {
     EXPECT_TRUE(HasMetric(run, key)) << key;
   }
   auto returns = store->Series(1, "eval/episode_return");
@@ -87,8 +95,8 @@ TEST(TdMpc2CliTest, MetricsLoggedBeforeALongSilentStretchSurviveAKill) {
   std::vector<std::string> args = {"run", "configs/tdmpc2/pendulum.yaml"};
   args.insert(args.end(), kSmall.begin(), kSmall.end());
   // 200 evaluation episodes of 500 planned steps: minutes of silence at step 0
-  args.insert(args.end(), {"env.episode_length=1000", "tdmpc2.eval_episodes=200",
-                           "--store", store_path.string()});
+  args.insert(args.end(), {"env.episode_length=1000", "tdmpc2.eval_episodes=200", "--store",
+                           store_path.string()});
   orch::testing::BackgroundOrch front_end(args);
   store::RunDetails running = orch::testing::WaitForProgress(store_path, 0);
   ASSERT_TRUE(running.pid.has_value());

@@ -88,7 +88,8 @@ ComposeCase ParseCase(const fs::path& path) {
       continue;
     }
     if (section.empty()) {
-      if (StartsWith(line, "# description:")) parsed.description = std::string(Trim(line.substr(14)));
+      if (StartsWith(line, "# description:"))
+        parsed.description = std::string(Trim(line.substr(14)));
       continue;
     }
     body += line + "\n";

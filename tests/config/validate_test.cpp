@@ -1,5 +1,7 @@
 // Tests src/config/validate.cpp and the schemas of every namespace (src/algos/*/..._options.cpp,
 // src/envs/env_options.cpp, src/app/config_schema.cpp) on the real config tree in configs/.
+#include "config/validate.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 #include "app/config_schema.h"
 #include "common/error.h"
 #include "config/key_path.h"
-#include "config/validate.h"
 #include "envs/env_options.h"
 
 namespace orch::config {
@@ -52,9 +53,9 @@ class ValidateTest : public ::testing::Test {
 };
 
 TEST_F(ValidateTest, ShippedConfigsComposeWithoutAnyDiagnostic) {
-  for (const char* primary : {"configs/tdmpc2/cheetah.yaml", "configs/tam/pendulum.yaml",
-                              "configs/ppo/cartpole.yaml", "configs/ppo/pendulum.yaml",
-                              "configs/ppo/seed_garden.yaml"}) {
+  for (const char* primary :
+       {"configs/tdmpc2/cheetah.yaml", "configs/tam/pendulum.yaml", "configs/ppo/cartpole.yaml",
+        "configs/ppo/pendulum.yaml", "configs/ppo/seed_garden.yaml"}) {
     EXPECT_EQ(Messages(primary, {}), "") << primary;
   }
 }
@@ -107,8 +108,8 @@ TEST_F(ValidateTest, EnabledWithNoGammasIsAnError) {
 }
 
 TEST_F(ValidateTest, SingleGammaWarnsAndIsTheBaseline) {
-  ComposedConfig composed =
-      Run("configs/tdmpc2/cheetah.yaml", {"multi_gamma.enabled=true", "multi_gamma.gammas=[primary]"});
+  ComposedConfig composed = Run("configs/tdmpc2/cheetah.yaml",
+                                {"multi_gamma.enabled=true", "multi_gamma.gammas=[primary]"});
   EXPECT_FALSE(composed.diagnostics.HasErrors());
   ASSERT_EQ(composed.diagnostics.WarningCount(), 1u);
   EXPECT_EQ(composed.diagnostics.Format(),
@@ -153,8 +154,9 @@ TEST_F(ValidateTest, LossWeightAndExampleCountBounds) {
 }
 
 TEST_F(ValidateTest, DuplicateGammaWarns) {
-  ComposedConfig composed = Run("configs/tdmpc2/cheetah.yaml",
-                                {"multi_gamma.enabled=true", "multi_gamma.gammas=[primary,0.97,0.97]"});
+  ComposedConfig composed =
+      Run("configs/tdmpc2/cheetah.yaml",
+          {"multi_gamma.enabled=true", "multi_gamma.gammas=[primary,0.97,0.97]"});
   EXPECT_FALSE(composed.diagnostics.HasErrors());
   EXPECT_EQ(composed.diagnostics.Format(),
             "override #2 'multi_gamma.gammas=[primary,0.97,0.97]': warning: "
@@ -169,19 +171,19 @@ TEST_F(ValidateTest, DisabledMultiGammaIgnoresGammas) {
 
 TEST_F(ValidateTest, PrimaryKeywordFollowsTheEpisodeLength) {
   // 1000 control steps at repeat 4 = 250 decisions: frac 50 → 0.98
-  ComposedConfig composed = Run("configs/tdmpc2/cheetah.yaml",
-                                {"multi_gamma.enabled=true", "env.action_repeat=4"});
+  ComposedConfig composed =
+      Run("configs/tdmpc2/cheetah.yaml", {"multi_gamma.enabled=true", "env.action_repeat=4"});
   EXPECT_EQ(composed.diagnostics.Format(), "");
   EXPECT_DOUBLE_EQ(FindPath(composed.tree, "multi_gamma.gammas.0")->AsDouble(), 0.98);
   // 4000 control steps at repeat 2 = 2000 decisions: frac 400 → 0.9975, clipped to 0.995
-  composed = Run("configs/tdmpc2/cheetah.yaml",
-                 {"multi_gamma.enabled=true", "env.episode_length=4000"});
+  composed =
+      Run("configs/tdmpc2/cheetah.yaml", {"multi_gamma.enabled=true", "env.episode_length=4000"});
   EXPECT_DOUBLE_EQ(FindPath(composed.tree, "multi_gamma.gammas.0")->AsDouble(), 0.995);
   // a literal that matched cheetah's 0.99 no longer matches at repeat 4
-  EXPECT_NE(Cheetah({"multi_gamma.enabled=true", "env.action_repeat=4",
-                     "multi_gamma.gammas=[0.99,0.97]"})
-                .find("expected the primary discount 0.98, got 0.99"),
-            std::string::npos);
+  EXPECT_NE(
+      Cheetah({"multi_gamma.enabled=true", "env.action_repeat=4", "multi_gamma.gammas=[0.99,0.97]"})
+          .find("expected the primary discount 0.98, got 0.99"),
+      std::string::npos);
 }
 
 TEST(PrimaryDiscountTest, HeuristicMatchesTdMpc2) {
@@ -194,8 +196,8 @@ TEST(PrimaryDiscountTest, HeuristicMatchesTdMpc2) {
 // --- types, ranges, choices, keys
 
 TEST_F(ValidateTest, TypeErrorsNameExpectedAndFound) {
-  EXPECT_EQ(Cheetah({"tdmpc2.lr=fast", "tdmpc2.steps=1.5", "tdmpc2.mpc=yes",
-                     "tdmpc2.horizon=null", "tdmpc2.obs=[state]"}),
+  EXPECT_EQ(Cheetah({"tdmpc2.lr=fast", "tdmpc2.steps=1.5", "tdmpc2.mpc=yes", "tdmpc2.horizon=null",
+                     "tdmpc2.obs=[state]"}),
             "override #1 'tdmpc2.lr=fast': tdmpc2.lr: expected float, got string 'fast'\n"
             "override #2 'tdmpc2.steps=1.5': tdmpc2.steps: expected int, got float 1.5\n"
             "override #3 'tdmpc2.mpc=yes': tdmpc2.mpc: expected bool, got string 'yes'. Write "
@@ -250,10 +252,11 @@ TEST_F(ValidateTest, UnknownRootKeyAndNamespaceOfAnotherAlgorithm) {
 
 TEST_F(ValidateTest, EnvMustFitTheAlgorithm) {
   std::string messages = Cheetah({"env=cartpole"});
-  EXPECT_NE(messages.find("configs/env/cartpole.yaml:2:7: env.name: algo 'tdmpc2' runs on "
-                          "cheetah-run, walker-walk, pendulum-swingup, not on 'cartpole'. Choose an "
-                          "env with env=<name>, or see configs/tdmpc2/cheetah.yaml"),
-            std::string::npos)
+  EXPECT_NE(
+      messages.find("configs/env/cartpole.yaml:2:7: env.name: algo 'tdmpc2' runs on "
+                    "cheetah-run, walker-walk, pendulum-swingup, not on 'cartpole'. Choose an "
+                    "env with env=<name>, or see configs/tdmpc2/cheetah.yaml"),
+      std::string::npos)
       << messages;
 }
 
@@ -265,9 +268,10 @@ TEST_F(ValidateTest, UnknownEnvName) {
 }
 
 TEST_F(ValidateTest, MissingMandatoryValue) {
-  EXPECT_EQ(Cheetah({"algo=???"}),
-            "override #1 'algo=?\?\?': algo: missing mandatory value (?\?\?). Set it in a config file "
-            "or on the command line: algo=<value>");
+  EXPECT_EQ(
+      Cheetah({"algo=???"}),
+      "override #1 'algo=?\?\?': algo: missing mandatory value (?\?\?). Set it in a config file "
+      "or on the command line: algo=<value>");
 }
 
 TEST_F(ValidateTest, CrossFieldRulesBlameTheKeyTheUserSet) {
@@ -313,9 +317,9 @@ TEST_F(ValidateTest, DeletedKeyFallsBackToItsDefault) {
 }
 
 TEST_F(ValidateTest, AllErrorsReportedAtOnceSortedByOrigin) {
-  ComposedConfig composed =
-      Run("configs/tdmpc2/cheetah.yaml",
-          {"tdmpc2.lr=x", "+tdmpc2.horizn=5", "multi_gamma.head=both", "seed=-1", "run.threads=-2"});
+  ComposedConfig composed = Run(
+      "configs/tdmpc2/cheetah.yaml",
+      {"tdmpc2.lr=x", "+tdmpc2.horizn=5", "multi_gamma.head=both", "seed=-1", "run.threads=-2"});
   EXPECT_EQ(composed.diagnostics.ErrorCount(), 5u);
 }
 
@@ -334,29 +338,90 @@ void ExpectKeys(const Schema& schema, const std::vector<std::string>& keys) {
 
 TEST(SchemaCoverageTest, TdMpc2KeysOfTheReference) {
   // tdmpc2.md §1 (TD-MPC2's config.yaml) and §16 D1
-  ExpectKeys(tdmpc2::TdMpc2Schema(),
-             {"obs", "episodic", "eval_episodes", "eval_freq", "steps", "batch_size",
-              "buffer_size", "consistency_coef", "reward_coef", "value_coef", "termination_coef",
-              "rho", "lr", "enc_lr_scale", "grad_clip_norm", "tau", "discount_denom",
-              "discount_min", "discount_max", "mpc", "iterations", "num_samples", "num_elites",
-              "num_pi_trajs", "horizon", "min_std", "max_std", "temperature", "log_std_min",
-              "log_std_max", "entropy_coef", "num_bins", "vmin", "vmax", "num_enc_layers",
-              "enc_dim", "mlp_dim", "latent_dim", "task_dim", "num_q", "dropout", "simnorm_dim",
-              "num_channels", "compile", "model_size", "seed_steps", "entropy_variant"});
+  ExpectKeys(tdmpc2::TdMpc2Schema(), {"obs",
+                                      "episodic",
+                                      "eval_episodes",
+                                      "eval_freq",
+                                      "steps",
+                                      "batch_size",
+                                      "buffer_size",
+                                      "consistency_coef",
+                                      "reward_coef",
+                                      "value_coef",
+                                      "termination_coef",
+                                      "rho",
+                                      "lr",
+                                      "enc_lr_scale",
+                                      "grad_clip_norm",
+                                      "tau",
+                                      "discount_denom",
+                                      "discount_min",
+                                      "discount_max",
+                                      "mpc",
+                                      "iterations",
+                                      "num_samples",
+                                      "num_elites",
+                                      "num_pi_trajs",
+                                      "horizon",
+                                      "min_std",
+                                      "max_std",
+                                      "temperature",
+                                      "log_std_min",
+                                      "log_std_max",
+                                      "entropy_coef",
+                                      "num_bins",
+                                      "vmin",
+                                      "vmax",
+                                      "num_enc_layers",
+                                      "enc_dim",
+                                      "mlp_dim",
+                                      "latent_dim",
+                                      "task_dim",
+                                      "num_q",
+                                      "dropout",
+                                      "simnorm_dim",
+                                      "num_channels",
+                                      "compile",
+                                      "model_size",
+                                      "seed_steps",
+                                      "entropy_variant"});
   // §17.2
-  ExpectKeys(tdmpc2::MultiGammaSchema(), {"enabled", "gammas", "head", "loss_weight",
-                                          "debug_logging", "log_num_examples"});
+  ExpectKeys(tdmpc2::MultiGammaSchema(),
+             {"enabled", "gammas", "head", "loss_weight", "debug_logging", "log_num_examples"});
 }
 
 TEST(SchemaCoverageTest, TamKeysOfTheReference) {
   // tam.md §2 (maxH → max_horizon, minT → min_horizon, M → knots, target_ET → target_et,
   // lambda_T_lr → lambda_t_lr, exploration noise → explore_std, logstd clips) and §11
-  ExpectKeys(tam::TamSchema(),
-             {"z_dim", "hidden_dim", "knots", "lr", "grad_clip", "max_horizon", "min_horizon",
-              "k_sigma", "margin_temp", "tube_logstd_min", "tube_logstd_max", "z_logstd_min",
-              "z_logstd_max", "halt_bias", "cone_reg", "goal_weight", "action_l2", "lambda_h",
-              "beta_kl", "target_bind", "lambda_lr", "target_et", "lambda_t_lr", "w_cone",
-              "bind_success_frac", "amax", "explore_std", "episodes", "policy_objective"});
+  ExpectKeys(tam::TamSchema(), {"z_dim",
+                                "hidden_dim",
+                                "knots",
+                                "lr",
+                                "grad_clip",
+                                "max_horizon",
+                                "min_horizon",
+                                "k_sigma",
+                                "margin_temp",
+                                "tube_logstd_min",
+                                "tube_logstd_max",
+                                "z_logstd_min",
+                                "z_logstd_max",
+                                "halt_bias",
+                                "cone_reg",
+                                "goal_weight",
+                                "action_l2",
+                                "lambda_h",
+                                "beta_kl",
+                                "target_bind",
+                                "lambda_lr",
+                                "target_et",
+                                "lambda_t_lr",
+                                "w_cone",
+                                "bind_success_frac",
+                                "amax",
+                                "explore_std",
+                                "episodes",
+                                "policy_objective"});
   // §12.1 (mem_size → size, mem_min → min_records, mem_k → k, mem_sigma → sigma, w_mem as is,
   // mem_detach_targets → detach_targets), §12.3 (a, b, c)
   ExpectKeys(tam::TamMemorySchema(), {"size", "min_records", "k", "sigma", "w_mem",
@@ -370,12 +435,32 @@ TEST(SchemaCoverageTest, TamKeysOfTheReference) {
 
 TEST(SchemaCoverageTest, PpoKeysOfTheReference) {
   // ppo-policy.md §5 (Esper) and §6 (CleanRL, SB3), §9 decisions
-  ExpectKeys(ppo::PpoSchema(),
-             {"lr", "adam_eps", "gamma", "gae_lambda", "clip_coef", "vf_coef", "clip_vloss",
-              "value_clip", "max_grad_norm", "ent_coef", "normalize_entropy", "target_kl",
-              "kl_stop_factor", "update_epochs", "recurrent_epochs", "num_envs", "num_steps",
-              "num_minibatches", "anneal_lr", "norm_adv", "adv_norm_scope", "weight_decay",
-              "factored_objective", "bootstrap", "total_steps", "policy"});
+  ExpectKeys(ppo::PpoSchema(), {"lr",
+                                "adam_eps",
+                                "gamma",
+                                "gae_lambda",
+                                "clip_coef",
+                                "vf_coef",
+                                "clip_vloss",
+                                "value_clip",
+                                "max_grad_norm",
+                                "ent_coef",
+                                "normalize_entropy",
+                                "target_kl",
+                                "kl_stop_factor",
+                                "update_epochs",
+                                "recurrent_epochs",
+                                "num_envs",
+                                "num_steps",
+                                "num_minibatches",
+                                "anneal_lr",
+                                "norm_adv",
+                                "adv_norm_scope",
+                                "weight_decay",
+                                "factored_objective",
+                                "bootstrap",
+                                "total_steps",
+                                "policy"});
   // §2 factory arguments and §3
   ExpectKeys(ppo::PolicySchema(), {"type", "lstm_hidden_dim", "feature_dim", "compile_mode",
                                    "device", "mask_fill", "hidden_sizes", "activation"});
@@ -428,9 +513,9 @@ TEST(SchemaCoverageTest, ModelSizePresets) {
 
 TEST(SchemaCoverageTest, FormatSchemaListsEveryKey) {
   std::string text = FormatSchema(tdmpc2::MultiGammaSchema(), "multi_gamma");
-  for (const char* key : {"multi_gamma.enabled", "multi_gamma.gammas", "[primary, 0.97, 0.995]",
-                          "list[float | primary]", "in (0, 1); at most 6 items",
-                          "one of: joint, separate"}) {
+  for (const char* key :
+       {"multi_gamma.enabled", "multi_gamma.gammas", "[primary, 0.97, 0.995]",
+        "list[float | primary]", "in (0, 1); at most 6 items", "one of: joint, separate"}) {
     EXPECT_NE(text.find(key), std::string::npos) << key << "\n" << text;
   }
 }

@@ -116,11 +116,10 @@ INSTANTIATE_TEST_SUITE_P(
                     Float("-.5", -0.5), Float("+.5", 0.5), Float("1.", 1.0), Float("1.0", 1.0),
                     Float("-1.5", -1.5), Float("0.0", 0.0), Float("-0.0", -0.0),
                     Float("1_000.5", 1000.5), Float("0.000_1", 1e-4), Float("1.5e1_0", 1.5e10),
-                    Float("010.5", 10.5), Float("2.5E-3", 2.5e-3),
-                    Float(".inf", kInf), Float("+.inf", kInf), Float(".Inf", kInf),
-                    Float(".INF", kInf), Float("-.inf", -kInf), Float("-.Inf", -kInf),
-                    Float("-.INF", -kInf), Float(".nan", kNan), Float(".NaN", kNan),
-                    Float(".NAN", kNan)));
+                    Float("010.5", 10.5), Float("2.5E-3", 2.5e-3), Float(".inf", kInf),
+                    Float("+.inf", kInf), Float(".Inf", kInf), Float(".INF", kInf),
+                    Float("-.inf", -kInf), Float("-.Inf", -kInf), Float("-.INF", -kInf),
+                    Float(".nan", kNan), Float(".NaN", kNan), Float(".NAN", kNan)));
 
 INSTANTIATE_TEST_SUITE_P(FloatLookalikes, ScalarPolicyTest,
                          testing::Values(Str("inf"), Str("-inf"), Str("nan"), Str("NaN"),
@@ -195,9 +194,10 @@ INSTANTIATE_TEST_SUITE_P(
         TagErrorCase{"!custom 1",
                      "tags.yaml:2:4: v: unsupported YAML tag '!custom'. Remove the tag; types come "
                      "from the schema"},
-        TagErrorCase{"!!binary aGk=",
-                     "tags.yaml:2:4: v: unsupported YAML tag 'tag:yaml.org,2002:binary'. Remove the "
-                     "tag; types come from the schema"}));
+        TagErrorCase{
+            "!!binary aGk=",
+            "tags.yaml:2:4: v: unsupported YAML tag 'tag:yaml.org,2002:binary'. Remove the "
+            "tag; types come from the schema"}));
 
 TEST(ConvertPlainScalarTest, AppliesThePolicyAndKeepsTheOrigin) {
   const Origin origin = Origin::Override(3, "x=1_0");
@@ -406,8 +406,7 @@ TEST(YamlErrorTest, MalformedYamlReportsPosition) {
 
 TEST(YamlErrorTest, UnterminatedQuoteBeforeFinalNewlineIsMalformed) {
   const std::string message = ParseError("a: \"cheetah\n", "bad.yaml");
-  const std::regex expected(
-      R"(bad\.yaml:[1-9][0-9]*:[1-9][0-9]*: (a: )?malformed YAML: .+)");
+  const std::regex expected(R"(bad\.yaml:[1-9][0-9]*:[1-9][0-9]*: (a: )?malformed YAML: .+)");
   EXPECT_TRUE(std::regex_match(message, expected)) << message;
   EXPECT_NE(ParseError("a: 'x\nb: 1\n", "bad.yaml"), "");
 }

@@ -605,7 +605,8 @@ TEST_P(DmcStepTest, SavedStateContinuesMidEpisodeBitForBit) {
   task->Reset(obs);
   restored->Reset(restored_obs);
   EXPECT_EQ(obs, restored_obs);
-  auto other_task = MakeTask(GetParam() == "pendulum-swingup" ? "cheetah-run" : "pendulum-swingup", 1);
+  auto other_task =
+      MakeTask(GetParam() == "pendulum-swingup" ? "cheetah-run" : "pendulum-swingup", 1);
   EXPECT_THROW(other_task->LoadState(task->SaveState()), std::runtime_error);
   EXPECT_THROW(task->LoadState("garbage"), std::runtime_error);
 }

@@ -259,8 +259,9 @@ TEST_F(CompareTest, TheNewestRunOfAJobIsCompared) {
   EXPECT_EQ(ids.size(), 12u);
   ASSERT_EQ(comparison.excluded.size(), 3u);
   auto superseded = std::find_if(comparison.excluded.begin(), comparison.excluded.end(),
-                                 [](const ExcludedRun& run) { return run.status == "completed" &&
-                                                                     run.task == "walker-walk"; });
+                                 [](const ExcludedRun& run) {
+                                   return run.status == "completed" && run.task == "walker-walk";
+                                 });
   ASSERT_NE(superseded, comparison.excluded.end());
   EXPECT_EQ(superseded->variant, "A0");
   EXPECT_EQ(superseded->seed, 1);

@@ -17,18 +17,14 @@ std::unique_ptr<config::Schema> BuildPolicySchema() {
   b.Field("feature_dim", &O::feature_dim, "feature net width (lstm)").Min(1);
   b.Field("lstm_hidden_dim", &O::lstm_hidden_dim, "LSTM hidden size (lstm)").Min(1);
   b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)").Min(1);
-  b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)")
-      .Min(1)
-      .MinItems(1);
+  b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)").Min(1).MinItems(1);
   b.Field("activation", &O::activation, "MLP activation (mlp)").Choices({"tanh", "relu"});
   b.Field("hidden_gain", &O::hidden_gain, "orthogonal init gain of hidden layers").Positive();
-  b.Field("actor_out_gain", &O::actor_out_gain, "orthogonal init gain of actor outputs")
-      .Positive();
+  b.Field("actor_out_gain", &O::actor_out_gain, "orthogonal init gain of actor outputs").Positive();
   b.Field("value_out_gain", &O::value_out_gain, "orthogonal init gain of the value output")
       .Positive();
   b.Field("log_std_init", &O::log_std_init, "initial state-independent log-std (continuous)");
-  b.Field("mask_fill", &O::mask_fill, "logit of masked actions (-1e4: float32-safe)")
-      .Max(-1e3);
+  b.Field("mask_fill", &O::mask_fill, "logit of masked actions (-1e4: float32-safe)").Max(-1e3);
   b.Field("compile_mode", &O::compile_mode, "graph compilation; LibTorch 1.13 has none")
       .Choices({"off"});
   b.Field("device", &O::device, "where the network lives").Choices({"cpu"});
@@ -36,8 +32,7 @@ std::unique_ptr<config::Schema> BuildPolicySchema() {
 }
 
 std::unique_ptr<config::Schema> BuildSchema() {
-  config::SchemaBuilder<PpoOptions> b(
-      "ppo", "PPO with an injected PolicyBundle (ppo-policy.md)");
+  config::SchemaBuilder<PpoOptions> b("ppo", "PPO with an injected PolicyBundle (ppo-policy.md)");
   using O = PpoOptions;
   b.Field("total_steps", &O::total_steps, "environment steps of training, all envs").Min(1);
   b.Field("num_envs", &O::num_envs, "parallel environments").Min(1);
@@ -49,8 +44,7 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("gamma", &O::gamma, "discount").Range(0, 1);
   b.Field("gae_lambda", &O::gae_lambda, "GAE lambda").Range(0, 1);
   b.Field("num_minibatches", &O::num_minibatches, "minibatches per epoch").Min(1);
-  b.Field("update_epochs", &O::update_epochs, "epochs per update (feed-forward policies)")
-      .Min(1);
+  b.Field("update_epochs", &O::update_epochs, "epochs per update (feed-forward policies)").Min(1);
   b.Field("recurrent_epochs", &O::recurrent_epochs, "epochs per update (recurrent policies)")
       .Min(1);
   b.Field("norm_adv", &O::norm_adv, "normalise advantages");

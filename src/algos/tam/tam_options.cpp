@@ -27,8 +27,7 @@ std::unique_ptr<config::Schema> BuildMemorySchema() {
   b.Field("risk_cone", &O::risk_cone, "risk target weight b of log(cone_vol + 1e-8)");
   b.Field("risk_lambda", &O::risk_lambda, "risk target weight c of lambda_bind");
   b.Field("map_points", &O::map_points, "records subsampled for the PCA z-map").Min(2);
-  b.Field("trail_length", &O::trail_length, "recent z samples drawn as the revisit trail")
-      .Min(0);
+  b.Field("trail_length", &O::trail_length, "recent z samples drawn as the revisit trail").Min(0);
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
     const Node* detach = section.Find("detach_targets");
     if (detach != nullptr && detach->IsBool() && !detach->AsBool()) {
@@ -67,8 +66,7 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("action_l2", &O::action_l2, "weight of mean(a^2) of executed actions").NonNegative();
   b.Field("lambda_h", &O::lambda_h, "base ponder cost per expected step").NonNegative();
   b.Field("beta_kl", &O::beta_kl, "weight of KL(q(z | s0) || N(0, I))").NonNegative();
-  b.Field("target_bind", &O::target_bind, "reliability target of the soft bind rate")
-      .Range(0, 1);
+  b.Field("target_bind", &O::target_bind, "reliability target of the soft bind rate").Range(0, 1);
   b.Field("lambda_lr", &O::lambda_lr, "step of the reliability multiplier").NonNegative();
   b.Field("target_et", &O::target_et, "expected-horizon target (target_ET)").Positive();
   b.Field("lambda_t_lr", &O::lambda_t_lr, "step of the compute multiplier (lambda_T_lr)")
@@ -103,10 +101,10 @@ std::unique_ptr<config::Schema> BuildSchema() {
     const Node* low = section.Find("min_horizon");
     const Node* high = section.Find("max_horizon");
     if (low && high && low->IsInt() && high->IsInt() && low->AsInt() > high->AsInt()) {
-      diagnostics.Error(low->origin(), path + ".min_horizon",
-                        fmt::format("must be at most max_horizon ({}), got {}", high->AsInt(),
-                                    low->AsInt()),
-                        {}, "rule");
+      diagnostics.Error(
+          low->origin(), path + ".min_horizon",
+          fmt::format("must be at most max_horizon ({}), got {}", high->AsInt(), low->AsInt()), {},
+          "rule");
     }
     const Node* target = section.Find("target_et");
     if (target && high && target->IsNumber() && high->IsInt() &&

@@ -22,8 +22,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
       "world model (tdmpc2.md §17)");
   using O = MultiGammaOptions;
   b.Field("enabled", &O::enabled, "build the auxiliary heads; false = pure baseline");
-  Node default_gammas = Node::MakeList(
-      {Node::String(kPrimaryGammaKeyword), Node::Float(0.97), Node::Float(0.995)});
+  Node default_gammas =
+      Node::MakeList({Node::String(kPrimaryGammaKeyword), Node::Float(0.97), Node::Float(0.995)});
   b.Field("gammas", &O::gammas,
           "discounts; gammas[0] must be the primary discount (write 'primary' for it), then up "
           "to 5 auxiliary ones")
@@ -59,10 +59,10 @@ void CheckMultiGamma(Node& root, Diagnostics& diagnostics) {
   if (gammas != nullptr && gammas->IsList() && primary) {
     for (Node& gamma : gammas->MutableList()) {
       if (gamma.IsString() && gamma.AsString() == kPrimaryGammaKeyword) {
-        gamma = Node::Float(primary->value,
-                            Origin::Derived("primary discount written as 'primary' at " +
-                                            gamma.origin().ToString() + ": " +
-                                            primary->explanation));
+        gamma =
+            Node::Float(primary->value,
+                        Origin::Derived("primary discount written as 'primary' at " +
+                                        gamma.origin().ToString() + ": " + primary->explanation));
       }
     }
   }

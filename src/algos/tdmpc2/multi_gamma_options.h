@@ -14,12 +14,12 @@ namespace orch::tdmpc2 {
 /// The research extension of tdmpc2.md §17: auxiliary value heads at extra discounts that only
 /// shape the world model (never the planner or the policy prior).
 struct MultiGammaOptions {
-  bool enabled = false;         ///< false: pure baseline, gammas ignored
-  std::vector<double> gammas;   ///< gammas[0] = the primary discount, then up to 5 auxiliary
-  std::string head = "joint";   ///< joint: one Linear latent → K x bins; separate: K Linears
-  double loss_weight = 0.5;     ///< weight of EACH auxiliary gamma's cross-entropy
-  bool debug_logging = false;   ///< richer snapshots at eval_freq
-  int64_t log_num_examples = 8; ///< examples per debug snapshot
+  bool enabled = false;          ///< false: pure baseline, gammas ignored
+  std::vector<double> gammas;    ///< gammas[0] = the primary discount, then up to 5 auxiliary
+  std::string head = "joint";    ///< joint: one Linear latent → K x bins; separate: K Linears
+  double loss_weight = 0.5;      ///< weight of EACH auxiliary gamma's cross-entropy
+  bool debug_logging = false;    ///< richer snapshots at eval_freq
+  int64_t log_num_examples = 8;  ///< examples per debug snapshot
 };
 
 /// The word that stands for the primary discount inside `multi_gamma.gammas`, so that one sweep

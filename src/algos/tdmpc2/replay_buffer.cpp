@@ -65,8 +65,9 @@ void EpisodeReplayBuffer::Add(Episode episode) {
   const int64_t n = episode.transitions();
   if (static_cast<int64_t>(episode.obs.size()) != (n + 1) * obs_dim_ ||
       static_cast<int64_t>(episode.actions.size()) != n * action_dim_) {
-    throw std::invalid_argument("replay buffer: an episode's observations, actions and rewards "
-                                "do not fit together");
+    throw std::invalid_argument(
+        "replay buffer: an episode's observations, actions and rewards "
+        "do not fit together");
   }
   if (n == 0) return;
   entries_ += n + 1;
@@ -103,8 +104,8 @@ void EpisodeReplayBuffer::Sample(int64_t batch, int64_t horizon, rl::RandomStrea
     const Episode& episode = episodes_[index];
     const int64_t start = window - (index == 0 ? 0 : cumulative[index - 1]);
     for (int64_t t = 0; t <= horizon; ++t) {
-      std::memcpy(obs + (t * batch + b) * obs_dim_,
-                  episode.obs.data() + (start + t) * obs_dim_, obs_dim_ * sizeof(float));
+      std::memcpy(obs + (t * batch + b) * obs_dim_, episode.obs.data() + (start + t) * obs_dim_,
+                  obs_dim_ * sizeof(float));
     }
     for (int64_t t = 0; t < horizon; ++t) {
       std::memcpy(action + (t * batch + b) * action_dim_,

@@ -24,18 +24,18 @@ at::Generator MakeGenerator(uint64_t run_seed, std::string_view stream) {
 
 /// Powers rho^0 .. rho^(n-1).
 at::Tensor RhoWeights(double rho, int64_t n) {
-  return torch::pow(torch::full({n}, rho, torch::kFloat32),
-                    torch::arange(n, torch::kFloat32));
+  return torch::pow(torch::full({n}, rho, torch::kFloat32), torch::arange(n, torch::kFloat32));
 }
 
 }  // namespace
 
-WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options, const MultiGammaOptions& multi_gamma,
-                                  int64_t obs_dim, int64_t action_dim) {
+WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options,
+                                  const MultiGammaOptions& multi_gamma, int64_t obs_dim,
+                                  int64_t action_dim) {
   std::optional<ModelSizes> sizes = ResolveModelSizes(options);
   if (!sizes) {
-    throw std::invalid_argument(fmt::format("tdmpc2.model_size {} is not a preset (1, 5, 19, 48, 317)",
-                                            options.model_size));
+    throw std::invalid_argument(fmt::format(
+        "tdmpc2.model_size {} is not a preset (1, 5, 19, 48, 317)", options.model_size));
   }
   WorldModelSpec spec;
   spec.obs_dim = obs_dim;
@@ -51,9 +51,8 @@ WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options, const MultiGamma
   spec.log_std_min = options.log_std_min;
   spec.log_std_max = options.log_std_max;
   spec.entropy_variant = options.entropy_variant;
-  spec.aux_heads = AuxiliaryHeadsActive(multi_gamma)
-                       ? static_cast<int64_t>(multi_gamma.gammas.size()) - 1
-                       : 0;
+  spec.aux_heads =
+      AuxiliaryHeadsActive(multi_gamma) ? static_cast<int64_t>(multi_gamma.gammas.size()) - 1 : 0;
   spec.aux_head_kind = multi_gamma.head;
   return spec;
 }
@@ -73,15 +72,15 @@ struct TdMpc2Agent::State {
       throw std::invalid_argument("tdmpc2: obs_dim and action_dim must be positive");
     }
     if (options.num_pi_trajs > options.num_samples || options.num_elites > options.num_samples) {
-      throw std::invalid_argument("tdmpc2: num_pi_trajs and num_elites must not exceed num_samples");
+      throw std::invalid_argument(
+          "tdmpc2: num_pi_trajs and num_elites must not exceed num_samples");
     }
     model->Initialise(init_generator);
     // the encoder learns at lr · enc_lr_scale; dynamics, reward, Q and the auxiliary heads at
     // lr (the auxiliary heads join the main group: a recorded choice, §17.5)
     std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(model->EncoderParameters(),
-                        std::make_unique<torch::optim::AdamOptions>(options.lr *
-                                                                    options.enc_lr_scale));
+    groups.emplace_back(model->EncoderParameters(), std::make_unique<torch::optim::AdamOptions>(
+                                                        options.lr * options.enc_lr_scale));
     groups.emplace_back(model->ModelParameters(),
                         std::make_unique<torch::optim::AdamOptions>(options.lr));
     model_optimizer = std::make_unique<torch::optim::Adam>(std::move(groups),
@@ -326,11 +325,12 @@ at::Tensor TdMpc2Agent::Act(const at::Tensor& obs, bool first_step, bool eval_mo
   for (int64_t iteration = 0; iteration < options.iterations; ++iteration) {
     at::Tensor noise =
         torch::empty({horizon, samples - pi_trajs, action_dim}).normal_(0.0, 1.0, s.plan_generator);
-    actions.slice(1, pi_trajs).copy_((mean.unsqueeze(1) + std.unsqueeze(1) * noise).clamp(-1.0, 1.0));
+    actions.slice(1, pi_trajs)
+        .copy_((mean.unsqueeze(1) + std.unsqueeze(1) * noise).clamp(-1.0, 1.0));
     at::Tensor value = torch::nan_to_num(s.EstimateValue(z, actions), 0.0).view({-1});  // [N]
     at::Tensor elite_index = std::get<1>(torch::topk(value, options.num_elites, 0));
     at::Tensor elite_value = value.index_select(0, elite_index).unsqueeze(1);  // [E, 1]
-    elite_actions = actions.index_select(1, elite_index);                       // [H, E, A]
+    elite_actions = actions.index_select(1, elite_index);                      // [H, E, A]
     score = torch::exp(options.temperature * (elite_value - elite_value.max()));
     score = score / score.sum();
     const at::Tensor total = score.sum() + 1e-9;
@@ -366,18 +366,19 @@ std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& batch, int64_t exa
   at::Tensor reward = batch.reward.slice(1, 0, count);
   at::Tensor next_z = model->Encode(obs.slice(0, 1));
   PolicySample next = model->Pi(next_z, draw);
-  at::Tensor bootstrap = std::get<0>(
-      s.regression.Decode(model->QLogits(next_z, next.action, s.DrawPair(draw), QView::kTarget,
-                                         nullptr))
-          .min(0));  // [H, n, 1]
+  at::Tensor bootstrap =
+      std::get<0>(s.regression
+                      .Decode(model->QLogits(next_z, next.action, s.DrawPair(draw), QView::kTarget,
+                                             nullptr))
+                      .min(0));  // [H, n, 1]
   at::Tensor gammas = torch::tensor(s.aux_gammas, torch::kFloat32).view({-1, 1, 1, 1});
   at::Tensor targets = reward.unsqueeze(0) + gammas * bootstrap.unsqueeze(0);  // [K, H, n, 1]
   std::vector<at::Tensor> latents = {model->Encode(obs[0])};
   for (int64_t t = 0; t < horizon; ++t) latents.push_back(model->Next(latents.back(), action[t]));
   at::Tensor logits = model->AuxLogits(torch::stack(latents, 0).slice(0, 0, horizon));
-  at::Tensor predicted = s.regression.Decode(logits);                         // [K, H, n, 1]
+  at::Tensor predicted = s.regression.Decode(logits);  // [K, H, n, 1]
   at::Tensor probabilities = torch::softmax(logits, -1);
-  at::Tensor ce = s.regression.SoftCrossEntropy(logits, targets);             // [K, H, n, 1]
+  at::Tensor ce = s.regression.SoftCrossEntropy(logits, targets);  // [K, H, n, 1]
 
   JsonWriter json(1);
   json.BeginObject();
@@ -408,8 +409,16 @@ std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& batch, int64_t exa
         json.Key("abs_error").Double(std::abs(prediction - target));
         if (debug) {
           auto [top_p, top_i] = torch::topk(probabilities[k][t][example], 2);
-          json.Key("top2_bins").BeginArray().Int(top_i[0].item<int64_t>()).Int(top_i[1].item<int64_t>()).EndArray();
-          json.Key("top2_probs").BeginArray().Double(top_p[0].item<double>()).Double(top_p[1].item<double>()).EndArray();
+          json.Key("top2_bins")
+              .BeginArray()
+              .Int(top_i[0].item<int64_t>())
+              .Int(top_i[1].item<int64_t>())
+              .EndArray();
+          json.Key("top2_probs")
+              .BeginArray()
+              .Double(top_p[0].item<double>())
+              .Double(top_p[1].item<double>())
+              .EndArray();
           at::Tensor two_hot = s.regression.TwoHot(targets[k][t][example]);
           at::Tensor nonzero = torch::nonzero(two_hot).view({-1});
           json.Key("target_bins").BeginArray();
@@ -432,7 +441,8 @@ std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& batch, int64_t exa
     at::Tensor by_step = ce.mean({2, 3});  // [K, H]
     for (size_t head = 0; head < s.aux_gammas.size(); ++head) {
       json.BeginArray();
-      for (int64_t t = 0; t < horizon; ++t) json.Double(by_step[static_cast<int64_t>(head)][t].item<double>());
+      for (int64_t t = 0; t < horizon; ++t)
+        json.Double(by_step[static_cast<int64_t>(head)][t].item<double>());
       json.EndArray();
     }
     json.EndArray();

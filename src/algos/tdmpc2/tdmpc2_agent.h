@@ -34,7 +34,7 @@ struct AuxStats {
   std::vector<double> cross_entropy;  ///< CE_i, rho-weighted mean over the horizon
   std::vector<double> pred_mean;      ///< decoded prediction, mean over steps and batch
   std::vector<double> pred_std;
-  std::vector<double> mae;            ///< |decoded prediction − target|
+  std::vector<double> mae;  ///< |decoded prediction − target|
   std::vector<double> rmse;
 };
 
@@ -48,7 +48,7 @@ struct UpdateStats {
   double grad_norm = 0.0;  ///< world-model gradient norm before clipping
   double pi_loss = 0.0;
   double pi_grad_norm = 0.0;
-  double pi_scale = 1.0;   ///< the running scale of the policy's Q
+  double pi_scale = 1.0;  ///< the running scale of the policy's Q
   double pi_entropy_bonus = 0.0;
   double td_target_mean = 0.0;
   AuxStats aux;
@@ -79,12 +79,13 @@ struct AgentSpec {
   TdMpc2Options options;
   MultiGammaOptions multi_gamma;  ///< with `primary` already replaced by the discount
   WorldModelSpec model;
-  double discount = 0.99;         ///< the primary discount (heuristic, §5)
+  double discount = 0.99;  ///< the primary discount (heuristic, §5)
 };
 
 /// Builds the model spec of `options` for a task with these dimensions (presets applied).
-WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options, const MultiGammaOptions& multi_gamma,
-                                  int64_t obs_dim, int64_t action_dim);
+WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options,
+                                  const MultiGammaOptions& multi_gamma, int64_t obs_dim,
+                                  int64_t action_dim);
 
 class TdMpc2Agent {
  public:

@@ -22,8 +22,8 @@ std::optional<double> NumberAt(const Node& section, const char* key) {
 
 /// Reports `low_key` above `high_key` (or equal, when `strict`), at whichever of the two the
 /// user set (a schema default is never the mistake).
-void CheckOrdered(Node& section, const std::string& path, const char* low_key,
-                  const char* high_key, bool strict, Diagnostics& diagnostics) {
+void CheckOrdered(Node& section, const std::string& path, const char* low_key, const char* high_key,
+                  bool strict, Diagnostics& diagnostics) {
   auto low = NumberAt(section, low_key);
   auto high = NumberAt(section, high_key);
   if (!low || !high) return;
@@ -59,18 +59,18 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("num_enc_layers", &O::num_enc_layers, "encoder layers; null = preset").Min(1);
   b.Field("num_q", &O::num_q, "Q-ensemble members; null = preset").Min(2);
   b.Field("simnorm_dim", &O::simnorm_dim, "SimNorm group size (softmax over groups)").Min(1);
-  b.Field("dropout", &O::dropout, "dropout in the first layer of every Q member").Range(0, 1).Below(1);
+  b.Field("dropout", &O::dropout, "dropout in the first layer of every Q member")
+      .Range(0, 1)
+      .Below(1);
   b.Field("num_bins", &O::num_bins, "two-hot bins of the reward and value heads").Min(2);
   b.Field("vmin", &O::vmin, "lowest bin of the symlog support");
   b.Field("vmax", &O::vmax, "highest bin of the symlog support");
   b.Field("task_dim", &O::task_dim, "task embedding size; orch runs single-task TD-MPC2, so 0")
       .Range(0, 0);
-  b.Field("num_channels", &O::num_channels, "conv channels for pixel observations (unused)")
-      .Min(1);
+  b.Field("num_channels", &O::num_channels, "conv channels for pixel observations (unused)").Min(1);
   b.Field("obs", &O::obs, "observation type").Choices({"state"});
   b.Field("episodic", &O::episodic, "learn a termination head (DMControl tasks never terminate)");
-  b.Field("steps", &O::steps, "agent steps of training (env steps = steps * action_repeat)")
-      .Min(1);
+  b.Field("steps", &O::steps, "agent steps of training (env steps = steps * action_repeat)").Min(1);
   b.Field("batch_size", &O::batch_size, "horizon+1 windows per update").Min(1);
   b.Field("buffer_size", &O::buffer_size, "replay capacity in entries (FIFO)").Min(1);
   b.Field("seed_steps", &O::seed_steps,
@@ -93,10 +93,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("discount_denom", &O::discount_denom,
           "discount heuristic: frac = episode agent steps / discount_denom")
       .Positive();
-  b.Field("discount_min", &O::discount_min, "lower clip of the heuristic discount")
-      .OpenRange(0, 1);
-  b.Field("discount_max", &O::discount_max, "upper clip of the heuristic discount")
-      .OpenRange(0, 1);
+  b.Field("discount_min", &O::discount_min, "lower clip of the heuristic discount").OpenRange(0, 1);
+  b.Field("discount_max", &O::discount_max, "upper clip of the heuristic discount").OpenRange(0, 1);
   b.Field("mpc", &O::mpc, "plan with MPPI (false: act with the policy prior)");
   b.Field("iterations", &O::iterations, "MPPI iterations per decision").Min(1);
   b.Field("num_samples", &O::num_samples, "action sequences sampled per iteration").Min(1);
@@ -122,19 +120,20 @@ std::unique_ptr<config::Schema> BuildSchema() {
     CheckOrdered(section, path, "num_elites", "num_samples", false, diagnostics);
     CheckOrdered(section, path, "num_pi_trajs", "num_samples", false, diagnostics);
     CheckOrdered(section, path, "batch_size", "buffer_size", false, diagnostics);
-    if (const Node* compile = section.Find("compile"); compile && compile->IsBool() &&
-                                                        compile->AsBool()) {
+    if (const Node* compile = section.Find("compile");
+        compile && compile->IsBool() && compile->AsBool()) {
       diagnostics.Error(compile->origin(), path + ".compile",
                         "torch.compile has no LibTorch equivalent", "Set it to false", "rule");
     }
     // SimNorm splits the latent into groups of simnorm_dim
     auto latent = NumberAt(section, "latent_dim");
     auto group = NumberAt(section, "simnorm_dim");
-    if (latent && group && *group > 0 && static_cast<int64_t>(*latent) % static_cast<int64_t>(*group) != 0) {
-      diagnostics.Error(section.Find("latent_dim")->origin(), path + ".latent_dim",
-                        fmt::format("must be a multiple of simnorm_dim ({}), got {}", *group,
-                                    *latent),
-                        {}, "rule");
+    if (latent && group && *group > 0 &&
+        static_cast<int64_t>(*latent) % static_cast<int64_t>(*group) != 0) {
+      diagnostics.Error(
+          section.Find("latent_dim")->origin(), path + ".latent_dim",
+          fmt::format("must be a multiple of simnorm_dim ({}), got {}", *group, *latent), {},
+          "rule");
     }
   });
   return b.Build();
@@ -150,12 +149,23 @@ const config::Schema& TdMpc2Schema() {
 std::optional<ModelSizes> ResolveModelSizes(const TdMpc2Options& options) {
   ModelSizes sizes;
   switch (options.model_size) {
-    case 1: sizes = {256, 384, 128, 2, 2}; break;
-    case 5: sizes = {256, 512, 512, 2, 5}; break;
-    case 19: sizes = {1024, 1024, 768, 3, 5}; break;
-    case 48: sizes = {1792, 1792, 768, 4, 5}; break;
-    case 317: sizes = {4096, 4096, 1376, 5, 8}; break;
-    default: return std::nullopt;
+    case 1:
+      sizes = {256, 384, 128, 2, 2};
+      break;
+    case 5:
+      sizes = {256, 512, 512, 2, 5};
+      break;
+    case 19:
+      sizes = {1024, 1024, 768, 3, 5};
+      break;
+    case 48:
+      sizes = {1792, 1792, 768, 4, 5};
+      break;
+    case 317:
+      sizes = {4096, 4096, 1376, 5, 8};
+      break;
+    default:
+      return std::nullopt;
   }
   if (options.enc_dim) sizes.enc_dim = *options.enc_dim;
   if (options.mlp_dim) sizes.mlp_dim = *options.mlp_dim;
@@ -227,10 +237,11 @@ std::vector<std::string> DescribeDerivedValues(const Node& root) {
                                 static_cast<int64_t>(*repeat)));
   }
   if (auto sizes = ResolveModelSizes(options)) {
-    lines.push_back(fmt::format("model (size {}): enc_dim {}, mlp_dim {}, latent_dim {}, "
-                                "num_enc_layers {}, num_q {}",
-                                options.model_size, sizes->enc_dim, sizes->mlp_dim,
-                                sizes->latent_dim, sizes->num_enc_layers, sizes->num_q));
+    lines.push_back(
+        fmt::format("model (size {}): enc_dim {}, mlp_dim {}, latent_dim {}, "
+                    "num_enc_layers {}, num_q {}",
+                    options.model_size, sizes->enc_dim, sizes->mlp_dim, sizes->latent_dim,
+                    sizes->num_enc_layers, sizes->num_q));
   }
   if (options.num_bins > 1) {
     lines.push_back(fmt::format("two-hot bin size: {}",

@@ -3,10 +3,10 @@
 
 #include <torch/torch.h>
 
-#include "algos/tdmpc2/fast_mish.h"
-
 #include <cmath>
 #include <stdexcept>
+
+#include "algos/tdmpc2/fast_mish.h"
 
 namespace orch::tdmpc2 {
 namespace {
@@ -21,8 +21,7 @@ int64_t CountOf(const std::vector<at::Tensor>& tensors) {
 }
 
 /// Linear → LayerNorm → Mish on [..., in].
-at::Tensor NormedMish(torch::nn::Linear& linear, torch::nn::LayerNorm& norm,
-                      const at::Tensor& x) {
+at::Tensor NormedMish(torch::nn::Linear& linear, torch::nn::LayerNorm& norm, const at::Tensor& x) {
   return FastMish(norm->forward(linear->forward(x)));
 }
 
@@ -48,9 +47,10 @@ MlpImpl::MlpImpl(int64_t in, const std::vector<int64_t>& hidden, int64_t out, bo
                                        torch::nn::Linear(sizes[layer], sizes[layer + 1])));
     const bool last = layer + 2 == sizes.size();
     if (!last || simnorm_output_) {
-      norms_.push_back(register_module(
-          "norm" + std::to_string(layer),
-          torch::nn::LayerNorm(torch::nn::LayerNormOptions({sizes[layer + 1]}).eps(kLayerNormEps))));
+      norms_.push_back(
+          register_module("norm" + std::to_string(layer),
+                          torch::nn::LayerNorm(
+                              torch::nn::LayerNormOptions({sizes[layer + 1]}).eps(kLayerNormEps))));
     }
   }
 }
@@ -75,7 +75,8 @@ at::Tensor MlpImpl::ForwardSharedLatent(const at::Tensor& z, const at::Tensor& a
   // W [z | a] + b = (W_z z + b) + W_a a, with W_z z computed for the one shared row
   const at::Tensor& weight = linears_[0]->weight;
   const int64_t latent = z.size(-1);
-  at::Tensor shared = torch::addmm(linears_[0]->bias.unsqueeze(0), z, weight.narrow(1, 0, latent).t());
+  at::Tensor shared =
+      torch::addmm(linears_[0]->bias.unsqueeze(0), z, weight.narrow(1, 0, latent).t());
   at::Tensor h = torch::addmm(shared, a, weight.narrow(1, latent, a.size(-1)).t());
   if (linears_.size() == 1) {
     return simnorm_output_ ? SimNorm(norms_[0]->forward(h), simnorm_dim_) : h;
@@ -107,8 +108,8 @@ int64_t MlpImpl::ParameterCount() const { return CountOf(parameters()); }
 QEnsembleImpl::QEnsembleImpl(int64_t members, int64_t in, int64_t hidden, int64_t bins,
                              double dropout)
     : members_(members), hidden_(hidden), dropout_(dropout) {
-  const std::vector<std::pair<int64_t, int64_t>> shapes = {{in, hidden}, {hidden, hidden},
-                                                            {hidden, bins}};
+  const std::vector<std::pair<int64_t, int64_t>> shapes = {
+      {in, hidden}, {hidden, hidden}, {hidden, bins}};
   for (size_t index = 0; index < shapes.size(); ++index) {
     const auto [fan_in, fan_out] = shapes[index];
     const std::string suffix = std::to_string(index);
@@ -116,13 +117,17 @@ QEnsembleImpl::QEnsembleImpl(int64_t members, int64_t in, int64_t hidden, int64_
     Layer target;
     online.weight = register_parameter("weight" + suffix, torch::zeros({members, fan_out, fan_in}));
     online.bias = register_parameter("bias" + suffix, torch::zeros({members, fan_out}));
-    target.weight = register_buffer("target_weight" + suffix, torch::zeros({members, fan_out, fan_in}));
+    target.weight =
+        register_buffer("target_weight" + suffix, torch::zeros({members, fan_out, fan_in}));
     target.bias = register_buffer("target_bias" + suffix, torch::zeros({members, fan_out}));
     if (index + 1 < shapes.size()) {
-      online.norm_weight = register_parameter("norm_weight" + suffix, torch::ones({members, fan_out}));
+      online.norm_weight =
+          register_parameter("norm_weight" + suffix, torch::ones({members, fan_out}));
       online.norm_bias = register_parameter("norm_bias" + suffix, torch::zeros({members, fan_out}));
-      target.norm_weight = register_buffer("target_norm_weight" + suffix, torch::ones({members, fan_out}));
-      target.norm_bias = register_buffer("target_norm_bias" + suffix, torch::zeros({members, fan_out}));
+      target.norm_weight =
+          register_buffer("target_norm_weight" + suffix, torch::ones({members, fan_out}));
+      target.norm_bias =
+          register_buffer("target_norm_bias" + suffix, torch::zeros({members, fan_out}));
     }
     online_.push_back(online);
     target_.push_back(target);
@@ -146,8 +151,8 @@ std::vector<QEnsembleImpl::Layer> QEnsembleImpl::Select(QView view,
   };
   std::vector<Layer> layers;
   for (const Layer& layer : source) {
-    layers.push_back({pick(layer.weight), pick(layer.bias), pick(layer.norm_weight),
-                      pick(layer.norm_bias)});
+    layers.push_back(
+        {pick(layer.weight), pick(layer.bias), pick(layer.norm_weight), pick(layer.norm_bias)});
   }
   return layers;
 }
@@ -225,8 +230,8 @@ AuxValueHeadsImpl::AuxValueHeadsImpl(int64_t latent_dim, int64_t heads, int64_t 
     linears_.push_back(register_module("joint", torch::nn::Linear(latent_dim, heads * bins)));
   } else if (kind_ == "separate") {
     for (int64_t head = 0; head < heads; ++head) {
-      linears_.push_back(register_module("head" + std::to_string(head),
-                                         torch::nn::Linear(latent_dim, bins)));
+      linears_.push_back(
+          register_module("head" + std::to_string(head), torch::nn::Linear(latent_dim, bins)));
     }
   } else {
     throw std::invalid_argument("multi_gamma.head must be joint or separate, got " + kind_);
@@ -260,20 +265,23 @@ WorldModelImpl::WorldModelImpl(const WorldModelSpec& spec) : spec_(spec) {
   const int64_t latent = spec.latent_dim;
   const int64_t mlp = spec.mlp_dim;
   std::vector<int64_t> encoder_hidden(std::max<int64_t>(spec.num_enc_layers - 1, 1), spec.enc_dim);
-  encoder_ = register_module(
-      "encoder", Mlp(spec.obs_dim, encoder_hidden, latent, /*simnorm_output=*/true, spec.simnorm_dim));
-  dynamics_ = register_module("dynamics", Mlp(latent + spec.action_dim, std::vector<int64_t>{mlp, mlp}, latent,
-                                              /*simnorm_output=*/true, spec.simnorm_dim));
-  reward_ = register_module("reward", Mlp(latent + spec.action_dim, std::vector<int64_t>{mlp, mlp}, spec.num_bins,
-                                          /*simnorm_output=*/false, spec.simnorm_dim));
-  policy_ = register_module("policy", Mlp(latent, std::vector<int64_t>{mlp, mlp}, 2 * spec.action_dim,
-                                          /*simnorm_output=*/false, spec.simnorm_dim));
-  q_ = register_module("q", QEnsemble(spec.num_q, latent + spec.action_dim, mlp, spec.num_bins,
-                                      spec.q_dropout));
+  encoder_ = register_module("encoder", Mlp(spec.obs_dim, encoder_hidden, latent,
+                                            /*simnorm_output=*/true, spec.simnorm_dim));
+  dynamics_ = register_module("dynamics",
+                              Mlp(latent + spec.action_dim, std::vector<int64_t>{mlp, mlp}, latent,
+                                  /*simnorm_output=*/true, spec.simnorm_dim));
+  reward_ = register_module(
+      "reward", Mlp(latent + spec.action_dim, std::vector<int64_t>{mlp, mlp}, spec.num_bins,
+                    /*simnorm_output=*/false, spec.simnorm_dim));
+  policy_ =
+      register_module("policy", Mlp(latent, std::vector<int64_t>{mlp, mlp}, 2 * spec.action_dim,
+                                    /*simnorm_output=*/false, spec.simnorm_dim));
+  q_ = register_module(
+      "q", QEnsemble(spec.num_q, latent + spec.action_dim, mlp, spec.num_bins, spec.q_dropout));
   // the auxiliary heads exist only when there are auxiliary discounts (§17.3)
   if (spec.aux_heads > 0) {
-    aux_ = register_module("aux", AuxValueHeads(latent, spec.aux_heads, spec.num_bins,
-                                                spec.aux_head_kind));
+    aux_ = register_module(
+        "aux", AuxValueHeads(latent, spec.aux_heads, spec.num_bins, spec.aux_head_kind));
   }
 }
 
@@ -336,8 +344,8 @@ std::vector<at::Tensor> WorldModelImpl::EncoderParameters() const { return encod
 
 std::vector<at::Tensor> WorldModelImpl::ModelParameters() const {
   std::vector<at::Tensor> params;
-  for (const auto* module : std::initializer_list<const torch::nn::Module*>{
-           dynamics_.get(), reward_.get(), q_.get()}) {
+  for (const auto* module :
+       std::initializer_list<const torch::nn::Module*>{dynamics_.get(), reward_.get(), q_.get()}) {
     for (const auto& param : module->parameters()) params.push_back(param);
   }
   if (HasAuxHeads()) {

@@ -95,8 +95,8 @@ class QEnsembleImpl : public torch::nn::Module {
 
  private:
   struct Layer {
-    at::Tensor weight;  ///< [E, out, in]
-    at::Tensor bias;    ///< [E, out]
+    at::Tensor weight;                  ///< [E, out, in]
+    at::Tensor bias;                    ///< [E, out]
     at::Tensor norm_weight, norm_bias;  ///< [E, out]; undefined for the output layer
   };
   std::vector<Layer> Select(QView view, const std::vector<int64_t>& members) const;
@@ -130,8 +130,8 @@ TORCH_MODULE(AuxValueHeads);
 
 /// A sample of the policy prior π(z) (tdmpc2.md §6, "Policy prior").
 struct PolicySample {
-  at::Tensor action;         ///< tanh-squashed sample [..., A]
-  at::Tensor mean;           ///< tanh(mean) [..., A]
+  at::Tensor action;  ///< tanh-squashed sample [..., A]
+  at::Tensor mean;    ///< tanh(mean) [..., A]
   /// The term the policy loss rewards with entropy_coef: HEAD's scaled entropy, or minus the
   /// squashed log-probability for entropy_variant v2023 [..., 1].
   at::Tensor entropy_bonus;

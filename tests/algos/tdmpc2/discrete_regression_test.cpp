@@ -15,10 +15,11 @@ at::Tensor Scalars(std::initializer_list<float> values) {
 }
 
 TEST(DiscreteRegressionTest, SymlogAndSymexp) {
-  at::Tensor x = Scalars({0.0f, static_cast<float>(M_E - 1.0), -static_cast<float>(M_E - 1.0), 100.0f});
+  at::Tensor x =
+      Scalars({0.0f, static_cast<float>(M_E - 1.0), -static_cast<float>(M_E - 1.0), 100.0f});
   at::Tensor y = Symlog(x);
   EXPECT_NEAR(y[0].item<float>(), 0.0, 1e-7);
-  EXPECT_NEAR(y[1].item<float>(), 1.0, 1e-6);   // log(1 + e - 1) = 1
+  EXPECT_NEAR(y[1].item<float>(), 1.0, 1e-6);  // log(1 + e - 1) = 1
   EXPECT_NEAR(y[2].item<float>(), -1.0, 1e-6);
   EXPECT_NEAR(y[3].item<float>(), std::log(101.0), 1e-5);
   EXPECT_TRUE(torch::allclose(Symexp(y), x, 1e-5, 1e-4));
@@ -32,8 +33,8 @@ TEST(DiscreteRegressionTest, TwoHotPutsTheWeightOnTheNeighbouringBins) {
   // symlog(e^0.25 − 1) = 0.25 → position 51.25: 0.75 on bin 51, 0.25 on bin 52
   // 1e6 → symlog 13.8 → clamped to 10 → position 100: all weight on bin 100 (the wrap to bin 0
   // gets 0)
-  at::Tensor x = Scalars({0.0f, static_cast<float>(std::expm1(0.1)),
-                          static_cast<float>(std::expm1(0.25)), 1e6f});
+  at::Tensor x = Scalars(
+      {0.0f, static_cast<float>(std::expm1(0.1)), static_cast<float>(std::expm1(0.25)), 1e6f});
   at::Tensor two_hot = regression.TwoHot(x);
   ASSERT_EQ(two_hot.sizes(), (std::vector<int64_t>{4, 101}));
   EXPECT_NEAR(two_hot[0][50].item<float>(), 1.0, 1e-6);

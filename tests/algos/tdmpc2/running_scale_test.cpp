@@ -12,7 +12,8 @@ TEST(RunningScaleTest, InterpolatedPercentileRangeWithPolyakRate) {
   EXPECT_FLOAT_EQ(scale.value().item<float>(), 1.0f);
   // q = 0, 1, ..., 255 (shuffled): P5 at position 12.75 → 12.75, P95 at 242.25 → 242.25;
   // range 229.5; value = 1 + 0.01 (229.5 − 1) = 3.285
-  at::Tensor q = torch::arange(256, torch::kFloat32).index_select(0, torch::randperm(256)).view({256, 1});
+  at::Tensor q =
+      torch::arange(256, torch::kFloat32).index_select(0, torch::randperm(256)).view({256, 1});
   scale.Update(q);
   EXPECT_NEAR(scale.value().item<float>(), 3.285, 1e-5);
   // a second update: 3.285 + 0.01 (229.5 − 3.285) = 5.54715

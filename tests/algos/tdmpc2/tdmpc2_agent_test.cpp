@@ -15,7 +15,8 @@ constexpr int64_t kObs = 5;
 constexpr int64_t kActions = 2;
 
 /// A small agent: the structure of TD-MPC2, sizes that train in milliseconds.
-AgentSpec SmallSpec(const std::vector<double>& gammas, bool enabled, const std::string& head = "joint") {
+AgentSpec SmallSpec(const std::vector<double>& gammas, bool enabled,
+                    const std::string& head = "joint") {
   AgentSpec spec;
   spec.options.model_size = 1;
   spec.options.enc_dim = 32;
@@ -45,8 +46,8 @@ TrainingBatch Batch(int64_t seed) {
 }
 
 std::vector<double> Flatten(const UpdateStats& stats) {
-  return {stats.consistency_loss, stats.reward_loss, stats.value_loss, stats.total_loss,
-          stats.grad_norm,        stats.pi_loss,     stats.pi_grad_norm, stats.pi_scale,
+  return {stats.consistency_loss, stats.reward_loss,   stats.value_loss,   stats.total_loss,
+          stats.grad_norm,        stats.pi_loss,       stats.pi_grad_norm, stats.pi_scale,
           stats.pi_entropy_bonus, stats.td_target_mean};
 }
 
@@ -142,7 +143,8 @@ TEST(TdMpc2AgentTest, ThePolicyLossIsTheSameWithTheExtensionOnOrOff) {
   // policy update sees identical inputs
   TdMpc2Agent with_aux(SmallSpec({0.99, 0.97, 0.995}, true), 9);
   TdMpc2Agent without(SmallSpec({}, false), 9);
-  at::Tensor latents = torch::softmax(torch::randn({4, 16, 32}).view({4, 16, 4, 8}), -1).view({4, 16, 32});
+  at::Tensor latents =
+      torch::softmax(torch::randn({4, 16, 32}).view({4, 16, 4, 8}), -1).view({4, 16, 32});
   PolicyLoss a = with_aux.ComputePolicyLoss(latents);
   PolicyLoss b = without.ComputePolicyLoss(latents);
   EXPECT_EQ(a.total.item<double>(), b.total.item<double>());
@@ -193,7 +195,8 @@ TEST(TdMpc2AgentTest, ACheckpointContinuesExactly) {
     original.Save(archive);
     archive.save_to(bytes);
   }
-  TdMpc2Agent restored(SmallSpec({0.99, 0.97}, true), 999);  // other seed: all state comes from the file
+  TdMpc2Agent restored(SmallSpec({0.99, 0.97}, true),
+                       999);  // other seed: all state comes from the file
   {
     torch::serialize::InputArchive archive;
     archive.load_from(bytes);
@@ -225,7 +228,8 @@ TEST(TdMpc2AgentTest, TheAuxSnapshotIsBoundedAndLeavesTheStreamsAlone) {
   EXPECT_NE(json.find("\"top2_bins\""), std::string::npos);
   EXPECT_NE(json.find("\"cross_entropy_by_step\""), std::string::npos);
   size_t examples = 0;
-  for (size_t at = json.find("\"index\""); at != std::string::npos; at = json.find("\"index\"", at + 1)) {
+  for (size_t at = json.find("\"index\""); at != std::string::npos;
+       at = json.find("\"index\"", at + 1)) {
     ++examples;
   }
   EXPECT_EQ(examples, 3u);
