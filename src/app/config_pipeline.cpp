@@ -28,6 +28,8 @@ config::ComposedConfig ConfigPipeline::Compose(const std::vector<config::Overrid
   config::ComposedConfig composed =
       config::Compose(repository_, primary_.config_path, overrides, options);
   if (use_schema_) config::ValidateConfig(RootSchema(), composed.tree, composed.diagnostics);
+  // `???` left unset, also where no schema looks (--no-schema, free-form values)
+  config::ReportMissingValues(composed.tree, composed.diagnostics);
   return composed;
 }
 

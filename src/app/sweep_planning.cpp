@@ -41,9 +41,34 @@ std::string JobList(const std::vector<size_t>& jobs, const std::vector<PlannedJo
   return fmt::format("in {} of {} jobs: {}", jobs.size(), planned.size(), Join(names, ", "));
 }
 
+/// The base config's `hydra.sweeper.params` (Hydra 1.2+), composed with the sweep's plain
+/// overrides so that a group chosen on the command line (`env=...`) is the one read. A base
+/// that does not compose has none here: its jobs report why.
+std::vector<config::Override> ConfigSweeperParams(const sweep::SweepSpec& spec,
+                                                  ConfigPipeline& pipeline) {
+  std::vector<config::Override> plain;
+  try {
+    std::vector<config::Override> all = spec.overrides;
+    std::vector<config::Override> extra = config::ParseOverrides(spec.command_line);
+    all.insert(all.end(), extra.begin(), extra.end());
+    for (auto& ov : all) {
+      if (!ov.IsSweep()) plain.push_back(std::move(ov));
+    }
+    return pipeline.Compose(plain).hydra.sweeper_params;
+  } catch (const ConfigError&) {
+    return {};
+  }
+}
+
 }  // namespace
 
-SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline, uint64_t shuffle_seed) {
+SweepPlan PlanSweep(const sweep::SweepSpec& given, ConfigPipeline& pipeline,
+                    uint64_t shuffle_seed) {
+  // the config's own sweep axes come first, then the sweep's (hydra-semantics.md §5.1)
+  sweep::SweepSpec spec = given;
+  std::vector<config::Override> params = ConfigSweeperParams(spec, pipeline);
+  spec.overrides.insert(spec.overrides.begin(), params.begin(), params.end());
+
   SweepPlan plan;
   sweep::ExpandOptions options;
   options.shuffle_seed = shuffle_seed;

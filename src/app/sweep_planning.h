@@ -28,8 +28,9 @@ struct SweepPlan {
 };
 
 /// Expands `spec` into jobs and composes each with `pipeline` (whose primary config is the
-/// sweep's base config). Expansion errors (an interval axis, a bad glob) are thrown as
-/// ConfigError; composition and validation problems are collected in the plan.
+/// sweep's base config). The base config's `hydra.sweeper.params` are axes before the spec's.
+/// Expansion errors (an interval axis, a bad glob) are thrown as ConfigError; composition and
+/// validation problems are collected in the plan.
 SweepPlan PlanSweep(const sweep::SweepSpec& spec, ConfigPipeline& pipeline, uint64_t shuffle_seed);
 
 }  // namespace orch::app

@@ -85,6 +85,8 @@ ComposedConfig Compose(ConfigRepository& repository, const std::string& primary_
   for (const Override* value_override : defaults.value_overrides) {
     ApplyValueOverride(composed.tree, *value_override, composed.diagnostics);
   }
+  // Hydra's runtime node is not the job's config (and its ${now:...} values are not ours)
+  composed.hydra = TakeHydraSettings(composed.tree, composed.diagnostics);
   if (options.resolve_interpolations) {
     ResolveInterpolations(composed.tree, composed.diagnostics, options.interpolation);
   }

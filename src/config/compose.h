@@ -11,6 +11,7 @@
 #include "common/diagnostic.h"
 #include "config/config_repository.h"
 #include "config/defaults_list.h"
+#include "config/hydra_settings.h"
 #include "config/interpolation.h"
 #include "config/node.h"
 #include "config/override.h"
@@ -36,6 +37,8 @@ struct ComposedConfig {
   /// Problems in the value overrides and interpolations, all of them (composition errors that
   /// make the tree meaningless are thrown as ConfigError instead).
   Diagnostics diagnostics;
+  /// What the config's `hydra` node asked for (the node itself is not part of the tree).
+  HydraSettings hydra;
 };
 
 /// A primary config file resolved against its config root.
@@ -51,7 +54,8 @@ PrimaryConfig LocatePrimaryConfig(const std::filesystem::path& primary_file,
 
 /// Composes the primary config with the overrides (none may be a sweep): expands the defaults
 /// list, merges the configs at their packages, runs `prepare`, applies value overrides in
-/// command-line order, then resolves interpolations.
+/// command-line order, takes Hydra's `hydra` node out of the tree (TakeHydraSettings), then
+/// resolves interpolations.
 ComposedConfig Compose(ConfigRepository& repository, const std::string& primary_config_path,
                        const std::vector<Override>& overrides, const ComposeOptions& options = {});
 

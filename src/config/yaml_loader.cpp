@@ -14,6 +14,7 @@
 #include <limits>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/error.h"
 #include "common/string_util.h"
@@ -144,6 +145,7 @@ class Converter {
   /// `path` is the dotted key of `yaml`, for messages.
   Node Convert(const YAML::Node& yaml, const Origin& fallback, const std::string& path) {
     Origin origin = MarkOrigin(yaml.Mark(), display_path_);
+    CountExpansion(yaml, origin, path);
     switch (yaml.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -166,6 +168,25 @@ class Converter {
   }
 
  private:
+  /// yaml-cpp shares an anchored node with its aliases, so an alias bomb ("billion laughs")
+  /// costs nothing to parse and everything to copy. A node met a second time (by its position
+  /// in the source) is an alias being expanded: those copies are counted and bounded.
+  void CountExpansion(const YAML::Node& yaml, const Origin& origin, const std::string& path) {
+    if (yaml.IsNull() || yaml.Mark().pos < 0) return;
+    if (seen_.insert(yaml.Mark().pos).second) return;
+    if (++expanded_ <= kMaxAliasExpansion) return;
+    throw ConfigError(
+        origin, path,
+        fmt::format("the YAML aliases (*name) expand to more than {} copied values, which is "
+                    "what an alias bomb ('billion laughs') does; refused",
+                    kMaxAliasExpansion),
+        "Write the values out, or use fewer nested aliases", "yaml");
+  }
+
+  /// Bounds the values copied through aliases: far above any real config, far below the
+  /// memory an exponential expansion would take.
+  static constexpr int64_t kMaxAliasExpansion = 100'000;
+
   Node ConvertMap(const YAML::Node& yaml, const Origin& origin, const std::string& path) {
     Node map = Node::MakeMap(origin);
     std::unordered_map<std::string, int> first_line;
@@ -245,6 +266,8 @@ class Converter {
 
   std::string_view source_;
   const std::string& display_path_;
+  std::unordered_set<int> seen_;  // source positions of the nodes converted so far
+  int64_t expanded_ = 0;
 };
 
 }  // namespace

@@ -1,9 +1,11 @@
 // Tests src/config/yaml_loader.cpp.
 #include "config/yaml_loader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -581,6 +583,44 @@ TEST_F(LoadYamlFileTest, DirectoryIsAnError) {
   std::filesystem::create_directories(directory);
   EXPECT_EQ(ErrorOf([&] { LoadYamlFile(directory, "configs/subdir"); }),
             "configs/subdir: cannot read the file: it is a directory");
+}
+
+}  // namespace
+}  // namespace orch::config
+
+namespace orch::config {
+namespace {
+
+// An alias bomb ("billion laughs"): nine levels of nine aliases would copy 9^9 values. yaml-cpp
+// shares the anchored node, so parsing is cheap; the conversion must refuse to copy it.
+TEST(YamlAliasTest, AnAliasBombIsRefusedQuickly) {
+  std::string bomb = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    const char previous = static_cast<char>(level - 1);
+    bomb += fmt::format("{0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n", level,
+                        previous);
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::string message = ErrorOf([&] { ParseYaml(bomb, "bomb.yaml"); });
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_LT(seconds, 2.0);  // a bound on the defect, not a timing measurement
+  EXPECT_NE(message.find("bomb.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("alias bomb"), std::string::npos) << message;
+  EXPECT_NE(message.find("100000"), std::string::npos) << message;
+}
+
+TEST(YamlAliasTest, OrdinaryAliasesStillExpand) {
+  LoadedConfig loaded = ParseYaml(
+      "base: &base {lr: 0.001, width: 64}\nactor: *base\ncritic: [*base, *base]\n", "aliases.yaml");
+  EXPECT_EQ(FindPath(loaded.content, "actor.lr")->AsDouble(), 0.001);
+  EXPECT_EQ(FindPath(loaded.content, "actor.width")->AsInt(), 64);
+  // a list of 2,000 aliases of a small block is far below the bound
+  std::string many = "item: &item {a: 1, b: 2}\nlist: [";
+  for (int i = 0; i < 2000; ++i) many += i == 0 ? "*item" : ", *item";
+  many += "]\n";
+  LoadedConfig big = ParseYaml(many, "many.yaml");
+  EXPECT_EQ(FindPath(big.content, "list")->AsList().size(), 2000u);
 }
 
 }  // namespace
