@@ -95,6 +95,15 @@ int RunLs(const std::vector<std::string>& args) {
     filter.sweep_id = sweep->sweep_id;
   }
   std::vector<store::RunSummary> runs = store->ListRuns(filter, HeadlineMetricKeys());
+  // rows read from a damaged store are not the whole story: say so, as orch show would
+  if (auto problem = store->QuickCheck(500)) {
+    const std::string path = ShellQuote(StorePath(parsed).string());
+    std::fprintf(stderr,
+                 "orch: warning: results store %s is damaged (PRAGMA quick_check: %s); the rows "
+                 "below may be incomplete or wrong. Salvage what is left with `sqlite3 %s "
+                 ".recover | sqlite3 recovered.db`.\n",
+                 path.c_str(), PrintableText(*problem).c_str(), path.c_str());
+  }
 
   if (parsed.Flag("json")) {
     JsonWriter json(2);
@@ -121,8 +130,9 @@ int RunLs(const std::vector<std::string>& args) {
       headline.push_back(fmt::format("{}={:.4g}", key, value));
     std::string status = run.status;
     if (run.attempt > 1) status += fmt::format(" (attempt {})", run.attempt);
-    rows.push_back({std::to_string(run.run_id), run.uuid.substr(0, 8), Short(run.name, 32), status,
-                    run.algo, run.task, std::to_string(run.seed),
+    rows.push_back({std::to_string(run.run_id), run.uuid.substr(0, 8),
+                    Short(PrintableText(run.name), 32), status, run.algo, run.task,
+                    std::to_string(run.seed),
                     run.git_sha ? run.git_sha->substr(0, 8) + (run.dirty ? "*" : "") : "-",
                     run.config_sha256.substr(0, 8),
                     run.started_at_ms ? FormatTimestamp(*run.started_at_ms) : "-",
@@ -145,7 +155,7 @@ int RunLs(const std::vector<std::string>& args) {
   for (const auto& run : runs) {
     if (run.status == "failed" && !run.error_text.empty()) {
       std::printf("run %s failed: %s\n", run.uuid.substr(0, 8).c_str(),
-                  Split(run.error_text, '\n').front().c_str());
+                  PrintableText(Split(run.error_text, '\n').front()).c_str());
     }
   }
   return kExitOk;

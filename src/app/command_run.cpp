@@ -26,6 +26,7 @@
 #include "config/yaml_loader.h"
 #include "config/yaml_writer.h"
 #include "store/results_store.h"
+#include "sweep/run_claim.h"
 #include "sweep/run_launch.h"
 
 namespace orch::app {
@@ -75,19 +76,41 @@ int LaunchAndWait(const std::filesystem::path& store_path, const RunPlan& plan) 
                  sweep::ResumeCommand(plan.uuid, store_path).c_str());
   }
   std::fprintf(stderr, "orch: orch show %s --store %s\n", plan.uuid.substr(0, 8).c_str(),
-               store_path.string().c_str());
+               ShellQuote(store_path.string()).c_str());
   if (outcome.status == "completed") return kExitOk;
   if (outcome.status == "interrupted") return kExitInterrupted;
   return kExitFailed;
 }
 
+/// A config whose `hydra.sweeper.params` declare a sweep is a sweep: `orch run` says so rather
+/// than run one of its jobs.
+void RefuseConfigSweep(config::ComposedConfig& composed) {
+  const auto& params = composed.hydra.sweeper_params;
+  if (params.empty()) return;
+  std::vector<std::string> keys;
+  for (const auto& param : params) keys.push_back(param.key);
+  composed.diagnostics.Error(
+      params.front().MakeOrigin(), "hydra.sweeper.params",
+      fmt::format("this config declares a sweep over {}, and orch run runs one job",
+                  Join(keys, ", ")),
+      "Run the sweep with `orch sweep CONFIG` (or `orch run -m CONFIG`), or list its jobs with "
+      "`orch plan CONFIG`",
+      "hydra");
+}
+
 int StartNewRun(const ParsedArgs& parsed) {
+  if (auto name = parsed.Value("name")) {
+    if (auto problem = NameProblem(*name)) {
+      throw UsageError(fmt::format("--name {}: {}", ShellQuote(PrintableText(*name)), *problem));
+    }
+  }
   // compose and validate before touching the store: an invalid config writes nothing
   ConfigSource source{parsed.positional[0], parsed.Value("config-dir"), true};
   std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
   ConfigPipeline pipeline(source);
   config::ComposedConfig composed = pipeline.Compose(config::ParseOverrides(texts));
   if (!composed.diagnostics.HasErrors()) CheckTrainable(composed.tree, composed.diagnostics);
+  RefuseConfigSweep(composed);
   int status = ReportDiagnostics(composed.diagnostics, "configuration");
   if (status != kExitOk) return status;
   const config::Node& tree = composed.tree;
@@ -105,6 +128,12 @@ int StartNewRun(const ParsedArgs& parsed) {
   request.threads = ThreadsForRun(tree, 1);
   request.rerun = parsed.Flag("rerun");
   RecordedRun recorded = RecordNewRun(*store, request);
+
+  if (sweep::RunClaim claim = sweep::ClaimQueued(*store, recorded.run_id); !claim.claimed) {
+    throw UsageError(
+        fmt::format("cannot start run {}: {}", recorded.uuid.substr(0, 8), claim.refusal));
+  }
+  store.reset();
 
   RunPlan plan;
   plan.run_id = recorded.run_id;
@@ -149,20 +178,11 @@ int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
   plan.unit = ProgressUnit(tree);
   plan.threads = static_cast<int>(details.thread_budget);
 
-  // the newest checkpoint whose file is intact; none means a restart from scratch
-  int64_t from_step = -1;
-  if (auto checkpoint = store->LatestCheckpoint(run_id)) {
-    std::filesystem::path file = store->directory() / checkpoint->path;
-    if (!std::filesystem::exists(file) || Sha256FileHex(file) != checkpoint->sha256) {
-      throw OrchError(
-          fmt::format("the newest checkpoint of run {} ({}) is missing or does not "
-                      "match its recorded SHA-256",
-                      plan.uuid.substr(0, 8), file.string()));
-    }
-    from_step = checkpoint->step;
-    plan.resume_from = std::filesystem::absolute(file);
-  }
-  store->PrepareResume(run_id, from_step);
+  // the newest intact checkpoint (a damaged newest one is passed over, and said so)
+  sweep::RunClaim claim = sweep::ClaimForResume(*store, run_id);
+  for (const auto& note : claim.notes) std::fprintf(stderr, "orch: %s\n", note.c_str());
+  if (!claim.claimed) throw UsageError(fmt::format("cannot resume: {}", claim.refusal));
+  plan.resume_from = claim.resume_from;
   return LaunchAndWait(store_path, plan);
 }
 

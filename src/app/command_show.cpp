@@ -118,7 +118,7 @@ std::string Bytes(int64_t bytes) {
 
 std::string ShowText(const store::RunDetails& run) {
   const store::RunSummary& s = run.summary;
-  std::string out = fmt::format("run {}  {}\n", s.uuid, s.name);
+  std::string out = fmt::format("run {}  {}\n", s.uuid, PrintableText(s.name));
   out += fmt::format("  status      {}{}\n", s.status,
                      s.attempt > 1 ? fmt::format(" (attempt {})", s.attempt) : "");
   if (!s.error_text.empty()) out += fmt::format("  error       {}\n", s.error_text);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -65,20 +66,15 @@ std::string AxesJson(const sweep::SweepJob& job) {
   return json.Take();
 }
 
-/// The newest intact checkpoint of a run, prepared for resuming (-1 and nullopt: from scratch).
-std::optional<std::filesystem::path> PrepareToResume(store::ResultsStore& store, int64_t run_id) {
-  int64_t from_step = -1;
-  std::optional<std::filesystem::path> resume_from;
-  if (auto checkpoint = store.LatestCheckpoint(run_id)) {
-    std::filesystem::path file = store.directory() / checkpoint->path;
-    std::error_code error;
-    if (std::filesystem::exists(file, error) && Sha256FileHex(file) == checkpoint->sha256) {
-      from_step = checkpoint->step;
-      resume_from = std::filesystem::absolute(file);
-    }
-  }
-  store.PrepareResume(run_id, from_step);
-  return resume_from;
+/// Runs recorded by this launch that will not start after all (the sweep stopped first) end
+/// as interrupted, so that they block nothing and `orch sweep --resume` starts them.
+void SetAside(store::ResultsStore& store, const std::vector<int64_t>& run_ids,
+              const std::string& sweep_name) {
+  const std::string reason = fmt::format(
+      "not started: sweep {} was stopped before this run's turn; `orch sweep --resume {}` "
+      "starts it",
+      sweep_name, ShellQuote(sweep_name));
+  for (int64_t run_id : run_ids) store.AbandonQueuedRun(run_id, reason);
 }
 
 int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
@@ -99,12 +95,23 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   uint64_t shuffle_seed = 0;
   if (auto text = parsed.Value("shuffle-seed")) shuffle_seed = std::stoull(*text);
 
+  // Ctrl-C from here on is reported and leaves nothing half-recorded
+  InstallStopSignals(
+      "\norch: stopping the sweep: no new run starts; running runs write a "
+      "checkpoint and end (Ctrl-C again to kill them)\n",
+      "\norch: killing the sweep's workers\n");
+
   // every job composed and validated before the store is touched
   ConfigSource source{spec.config.string(), parsed.Value("config-dir"), true};
   ConfigPipeline pipeline(source);
   SweepPlan plan = PlanSweep(spec, pipeline, shuffle_seed);
   int status = ReportDiagnostics(plan.problems, "sweep");
   if (status != kExitOk) return status;
+  if (StopRequests().load() > 0) {
+    std::fprintf(stderr, "orch: sweep %s stopped before anything was recorded\n",
+                 spec.name.c_str());
+    return kExitInterrupted;
+  }
 
   std::filesystem::path store_path = StorePath(parsed);
   auto store = OpenStoreForWriting(store_path);
@@ -115,9 +122,11 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
 
   // each job: an identical run completed, running, queued, stopped, or none yet
   std::vector<sweep::LaunchItem> items;
+  std::vector<int64_t> recorded_here;  // set aside again if the sweep stops before they start
   size_t completed = 0, elsewhere = 0, resumed = 0;
   int64_t total_work = 0;
   for (const PlannedJob& planned : plan.jobs) {
+    if (StopRequests().load() > 0) break;
     const sweep::SweepJob& job = planned.job;
     JobDecision decision = Decide(store->FindRunsByIdentity(planned.config_sha256, code));
     sweep::LaunchItem item;
@@ -134,9 +143,15 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
       request.threads = item.threads;
       request.sweep_id = sweep_id;
       request.variant = job.variant;
-      RecordedRun run = RecordNewRun(*store, request);
-      decision.run_id = run.run_id;
-      decision.uuid = run.uuid;
+      try {
+        RecordedRun run = RecordNewRun(*store, request);
+        decision.run_id = run.run_id;
+        decision.uuid = run.uuid;
+        recorded_here.push_back(run.run_id);
+      } catch (const store::DuplicateRunError&) {
+        // another launcher of the same sweep recorded it a moment ago: take it as it is now
+        decision = Decide(store->FindRunsByIdentity(planned.config_sha256, code));
+      }
     }
     const config::Node* env_name = config::FindPath(planned.tree, "env.name");
     store->AddSweepMember(
@@ -151,7 +166,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
       continue;
     }
     if (decision.action == JobAction::kResume) {
-      item.resume_from = PrepareToResume(*store, decision.run_id);
+      item.resume = true;
       ++resumed;
     }
     item.run_id = decision.run_id;
@@ -161,16 +176,27 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
     total_work += BudgetSteps(planned.tree);
     items.push_back(std::move(item));
   }
+  if (StopRequests().load() > 0) {
+    SetAside(*store, recorded_here, spec.name);
+    std::fprintf(stderr,
+                 "orch: sweep %s stopped while recording its runs (%zu of %zu jobs recorded now, "
+                 "set aside as interrupted); continue it with: orch sweep --resume %s --store "
+                 "%s\n",
+                 spec.name.c_str(), recorded_here.size(), plan.jobs.size(),
+                 ShellQuote(spec.name).c_str(), ShellQuote(store_path.string()).c_str());
+    return kExitInterrupted;
+  }
 
   std::string name = spec.name;
   if (items.empty()) {
     std::fprintf(stderr,
-                 "orch: sweep %s: all %zu runs %s; nothing to start (orch compare --sweep %s)\n",
+                 "orch: sweep %s: all %zu runs %s; nothing to start (orch compare --sweep %s "
+                 "--store %s)\n",
                  name.c_str(), plan.jobs.size(),
                  elsewhere > 0
                      ? fmt::format("completed or running elsewhere ({} running)", elsewhere).c_str()
                      : "already completed",
-                 name.c_str());
+                 ShellQuote(name).c_str(), ShellQuote(store_path.string()).c_str());
     return kExitOk;
   }
   std::fprintf(stderr,
@@ -181,10 +207,6 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
                policy->ToString().c_str(), store_path.string().c_str());
   store.reset();  // each worker slot opens its own connection
 
-  InstallStopSignals(
-      "\norch: stopping the sweep: no new run starts; running runs write a "
-      "checkpoint and end (Ctrl-C again to kill them)\n",
-      "\norch: killing the sweep's workers\n");
   SweepProgress progress(name, items.size(), total_work, stderr);
   sweep::LocalLaunchOptions options;
   options.store_path = store_path;
@@ -197,10 +219,30 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  // the summary: counts, then every failure with the command that continues it
-  size_t done = 0, failed = 0, interrupted = 0, not_started = 0;
-  std::string failures;
+  // runs recorded now that never got their turn are set aside, not left queued
+  std::vector<int64_t> unstarted;
   for (const auto& result : results) {
+    if (!result.started && result.skipped.empty() &&
+        std::find(recorded_here.begin(), recorded_here.end(), result.item.run_id) !=
+            recorded_here.end()) {
+      unstarted.push_back(result.item.run_id);
+    }
+  }
+  if (!unstarted.empty()) SetAside(*OpenStoreForWriting(store_path), unstarted, name);
+
+  // the summary: counts, then every failure with the command that continues it
+  size_t done = 0, failed = 0, interrupted = 0, not_started = 0, skipped = 0;
+  std::string failures;
+  std::string notes;
+  for (const auto& result : results) {
+    for (const auto& note : result.notes) {
+      notes +=
+          fmt::format("  {} ({}): {}\n", result.item.label, result.item.uuid.substr(0, 8), note);
+    }
+    if (!result.skipped.empty() || result.outcome.refused) {
+      ++skipped;
+      continue;
+    }
     if (!result.started) {
       ++not_started;
       continue;
@@ -214,6 +256,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
       for (const auto& text : plan.jobs[result.item.job_index].job.OverrideTexts()) {
         alone += " " + ShellQuote(text);
       }
+      alone += " --store " + ShellQuote(store_path.string());
       failures += fmt::format("  {} ({}): {}\n    continue it: {}\n    run it alone: {} --rerun\n",
                               result.item.label, result.item.uuid.substr(0, 8), first_line,
                               sweep::ResumeCommand(result.item.uuid, store_path), alone);
@@ -221,16 +264,19 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   }
   std::fprintf(stderr,
                "orch: sweep %s finished in %s: %zu completed now, %zu already completed, %zu "
-               "failed, %zu interrupted, %zu not started\n",
+               "failed, %zu interrupted, %zu not started%s\n",
                name.c_str(), ProgressDisplay::FormatDuration(seconds).c_str(), done, completed,
-               failed, interrupted, not_started);
+               failed, interrupted, not_started,
+               skipped > 0 ? fmt::format(", {} taken by another launcher", skipped).c_str() : "");
+  if (!notes.empty()) std::fprintf(stderr, "orch: notes:\n%s", notes.c_str());
   if (!failures.empty()) std::fprintf(stderr, "orch: failed runs:\n%s", failures.c_str());
+  const std::string store_option = " --store " + ShellQuote(store_path.string());
   if (interrupted + not_started > 0 || failed > 0) {
-    std::fprintf(stderr, "orch: continue the sweep with: orch sweep --resume %s --store %s\n",
-                 name.c_str(), store_path.string().c_str());
+    std::fprintf(stderr, "orch: continue the sweep with: orch sweep --resume %s%s\n",
+                 ShellQuote(name).c_str(), store_option.c_str());
   }
-  std::fprintf(stderr, "orch: orch ls --sweep %s --store %s\n", name.c_str(),
-               store_path.string().c_str());
+  std::fprintf(stderr, "orch: orch ls --sweep %s%s\n", ShellQuote(name).c_str(),
+               store_option.c_str());
   if (StopRequests().load() > 0 && failed == 0 &&
       policy->kind != sweep::FailurePolicy::Kind::kStop) {
     return kExitInterrupted;
@@ -310,6 +356,12 @@ int RunSweep(const std::vector<std::string>& args) {
       } else {
         spec = sweep::SweepFromCommandLine(target, texts, parsed.Value("name").value_or(""));
       }
+    }
+    // a sweep is named on the command line and in messages: printable, not empty
+    if (auto problem = NameProblem(spec.name);
+        problem && !std::all_of(spec.name.begin(), spec.name.end(), ::isdigit)) {
+      throw UsageError(
+          fmt::format("sweep name {}: {}", ShellQuote(PrintableText(spec.name)), *problem));
     }
     return LaunchSweep(spec, parsed);
   } catch (const store::StoreError& error) {

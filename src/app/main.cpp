@@ -75,5 +75,9 @@ int main(int argc, char** argv) {
   } catch (const orch::OrchError& error) {
     std::fprintf(stderr, "orch: %s\n", error.what());
     return orch::app::kExitUsage;
+  } catch (const std::exception& error) {
+    // an I/O failure outside the store, say: reported, never an abort
+    std::fprintf(stderr, "orch: %s\n", error.what());
+    return orch::app::kExitFailed;
   }
 }

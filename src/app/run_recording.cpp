@@ -1,6 +1,8 @@
 // src/app/run_recording.cpp
 #include "app/run_recording.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -29,14 +31,11 @@ RecordedRun RecordNewRun(store::ResultsStore& store, const RunRequest& request) 
   // the run directory holds what the worker receives, beside the store
   std::string relative_run_dir = "runs/" + recorded.uuid;
   recorded.run_dir = std::filesystem::absolute(store.directory() / relative_run_dir);
-  std::filesystem::create_directories(recorded.run_dir / "checkpoints");
   const std::string yaml = config::ToYaml(tree);
-  WriteFileAtomically(recorded.run_dir / "config.yaml", yaml);
   config::Node overrides_node = config::Node::MakeList();
   for (const auto& text : request.overrides) {
     overrides_node.MutableList().push_back(config::Node::String(text));
   }
-  WriteFileAtomically(recorded.run_dir / "overrides.yaml", config::ToYaml(overrides_node));
 
   store::NewRun run;
   run.uuid = recorded.uuid;
@@ -59,10 +58,21 @@ RecordedRun RecordNewRun(store::ResultsStore& store, const RunRequest& request) 
   run.rerun = request.rerun;
   run.sweep_id = request.sweep_id;
   try {
+    std::filesystem::create_directories(recorded.run_dir / "checkpoints");
+    WriteFileAtomically(recorded.run_dir / "config.yaml", yaml);
+    WriteFileAtomically(recorded.run_dir / "overrides.yaml", config::ToYaml(overrides_node));
     recorded.run_id = store.CreateRun(run);
-  } catch (const store::DuplicateRunError&) {
-    std::filesystem::remove_all(recorded.run_dir);  // nothing of this attempt stays behind
+  } catch (const store::StoreError&) {
+    // a duplicate, a corrupt or full store: nothing of this attempt stays behind
+    std::error_code ignored;
+    std::filesystem::remove_all(recorded.run_dir, ignored);
     throw;
+  } catch (const std::exception& error) {
+    // the run directory could not be written (a full disk)
+    std::error_code ignored;
+    std::filesystem::remove_all(recorded.run_dir, ignored);
+    throw store::StoreError(fmt::format("cannot record run {}: {}", recorded.uuid.substr(0, 8),
+                                        error.what()));
   }
   return recorded;
 }

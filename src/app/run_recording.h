@@ -39,8 +39,8 @@ std::pair<std::string, std::string> ConfigIdentity(const config::Node& tree);
 
 /// Creates `<store dir>/runs/<uuid>/` with config.yaml (exactly what the worker receives),
 /// overrides.yaml and checkpoints/, and records the run (queued). Throws
-/// store::DuplicateRunError (after removing the directory) when an identical run exists and
-/// `rerun` is false.
+/// store::DuplicateRunError when an identical run exists and `rerun` is false, and any other
+/// StoreError of a store that refuses the run; either way the directory is removed first.
 RecordedRun RecordNewRun(store::ResultsStore& store, const RunRequest& request);
 
 /// `run.threads` when positive, else max(1, cores / parallel_runs).

@@ -55,24 +55,12 @@ void StoreCheckpointSink::Register(int64_t step, const std::filesystem::path& fi
 
 void StoreCheckpointSink::Prune() {
   if (keep_ <= 0) return;
-  std::vector<std::filesystem::path> files;
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(Directory(), error)) {
-    // one file per checkpoint; temporaries of an atomic write in progress are not ours
-    if (entry.is_regular_file() &&
-        entry.path().filename().string().find(".tmp.") == std::string::npos) {
-      files.push_back(entry.path());
-    }
-  }
-  if (static_cast<int64_t>(files.size()) <= keep_) return;
-  // oldest first by modification time, then name
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-    auto ta = std::filesystem::last_write_time(a);
-    auto tb = std::filesystem::last_write_time(b);
-    return ta != tb ? ta < tb : a < b;
-  });
-  for (size_t i = 0; i + static_cast<size_t>(keep_) < files.size(); ++i) {
-    std::filesystem::remove(files[i], error);
+  // the store's records, oldest first, say which files are this run's checkpoints
+  std::vector<store::CheckpointRecord> records = store_.Checkpoints(run_id_);
+  for (size_t i = 0; i + static_cast<size_t>(keep_) < records.size(); ++i) {
+    std::error_code error;
+    std::filesystem::remove(store_.directory() / records[i].path, error);
+    store_.ForgetCheckpoint(run_id_, records[i].step);
   }
 }
 

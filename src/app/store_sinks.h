@@ -36,7 +36,8 @@ class StoreMetricSink : public rl::MetricSink {
 
 /// Checkpoints under `<run dir>/checkpoints/`, registered with their SHA-256 and size, paths
 /// relative to the store's directory. A checkpoint is one file. Keeps the newest `keep` files
-/// (0 keeps all); the rows of pruned files stay in the store, marked by their missing file.
+/// checkpoints (0 keeps all): an older one loses its file and its record, so `orch show`
+/// lists only checkpoints that can be resumed from.
 class StoreCheckpointSink : public rl::CheckpointSink {
  public:
   StoreCheckpointSink(store::ResultsStore& store, int64_t run_id, std::filesystem::path run_dir,

@@ -31,7 +31,7 @@ double SweepProgress::WorkDone() const {
 }
 
 std::string SweepProgress::CountsLine() const {
-  size_t queued = total_runs_ - done_ - failed_ - interrupted_ - running_.size();
+  size_t queued = total_runs_ - done_ - failed_ - interrupted_ - skipped_ - running_.size();
   double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   double work = WorkDone();
@@ -39,6 +39,7 @@ std::string SweepProgress::CountsLine() const {
   std::string line = fmt::format("{}/{} done, {} running, {} failed, {} queued", done_, total_runs_,
                                  running_.size(), failed_, queued);
   if (interrupted_ > 0) line += fmt::format(", {} interrupted", interrupted_);
+  if (skipped_ > 0) line += fmt::format(", {} taken by another launcher", skipped_);
   return line + "  ETA " + ProgressDisplay::FormatDuration(eta);
 }
 
@@ -114,6 +115,13 @@ void SweepProgress::OnFinished(const sweep::LaunchItem& item, const sweep::RunOu
     finished_work_ += outcome.budget_steps;
   }
   Print(line);
+  Redraw(true);
+}
+
+void SweepProgress::OnSkipped(const sweep::LaunchItem& item, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++skipped_;
+  Print(fmt::format("{} skipped: {}", item.label, why));
   Redraw(true);
 }
 

@@ -21,6 +21,7 @@ class SweepProgress : public sweep::LaunchObserver {
   void OnProgress(const sweep::LaunchItem& item, const sweep::ProgressUpdate& update) override;
   void OnFinished(const sweep::LaunchItem& item, const sweep::RunOutcome& outcome,
                   bool will_retry) override;
+  void OnSkipped(const sweep::LaunchItem& item, const std::string& why) override;
   /// Clears the live block.
   void Finish();
 
@@ -51,6 +52,7 @@ class SweepProgress : public sweep::LaunchObserver {
   size_t done_ = 0;
   size_t failed_ = 0;
   size_t interrupted_ = 0;
+  size_t skipped_ = 0;
   int64_t finished_work_ = 0;
   int lines_drawn_ = 0;
   std::chrono::steady_clock::time_point started_;

@@ -8,22 +8,28 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
 #include "app/store_sinks.h"
 #include "app/workload_registry.h"
+#include "common/file_io.h"
+#include "common/string_util.h"
 #include "config/key_path.h"
 #include "config/yaml_loader.h"
 #include "rl/allocator.h"
+#include "rl/failure_text.h"
 #include "rl/threads.h"
 #include "store/results_store.h"
+#include "store/run_ending.h"
 
 namespace orch::app {
 namespace {
@@ -111,6 +117,31 @@ class HeartbeatThread {
   std::thread thread_;
 };
 
+/// The worker's exit code when the run was not its to start (another launcher's worker has
+/// it): nothing is written, and the launcher leaves the run alone.
+constexpr int kExitClaimRefused = 75;
+
+/// Tells the launcher how the run ended (`@ending` on stdout, which needs no disk), then
+/// records it. When the store cannot take it (a full disk), leaves it in ending.json for
+/// whoever can write the store next, and says so.
+void RecordEnding(store::ResultsStore& store, int64_t run_id, const std::filesystem::path& run_dir,
+                  const store::RecordedEnding& ending) {
+  std::fprintf(stdout, "@ending %s\n", store::EndingJson(ending).c_str());
+  std::fflush(stdout);
+  try {
+    store.FinishRun(run_id, store::ParseStatus(ending.status).value_or(store::RunStatus::kFailed),
+                    ending.exit_code, ending.error);
+  } catch (const store::StoreError& error) {
+    std::fprintf(stderr, "orch-worker: cannot record the run's ending: %s\n", error.what());
+    try {
+      WriteFileAtomically(run_dir / store::kEndingFileName, store::EndingJson(ending));
+    } catch (const std::exception& file_error) {
+      std::fprintf(stderr, "orch-worker: nor leave it in %s: %s\n", store::kEndingFileName,
+                   file_error.what());
+    }
+  }
+}
+
 int64_t PeakRssBytes() {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
@@ -131,9 +162,21 @@ int RunWorker(const WorkerArgs& args) {
   rl::ConfigureIntraOpThreads(args.threads);
   rl::WorkloadRegistry registry;
   RegisterBuiltinWorkloads(registry);
-  std::unique_ptr<rl::Workload> workload = registry.Get(algo->AsString()).factory(config);
+  std::unique_ptr<rl::Workload> workload;
+  try {
+    workload = registry.Get(algo->AsString()).factory(config);
+  } catch (const std::exception& error) {
+    throw std::runtime_error(fmt::format("{}: building the workload: {}", algo->AsString(),
+                                         rl::DescribeFailure(error, &config)));
+  }
 
-  store->MarkRunning(args.run_id, getpid());
+  try {
+    store->MarkRunning(args.run_id, getpid());
+  } catch (const store::ClaimRefusedError& refused) {
+    // another launcher's worker has this run: it is not ours to record anything about
+    std::fprintf(stderr, "orch-worker: not starting: %s\n", refused.what());
+    return kExitClaimRefused;
+  }
   log << fmt::format("worker {} started run {} ({}), {} thread(s){}\n", getpid(), run.summary.uuid,
                      algo->AsString(), args.threads,
                      args.resume ? " resuming from " + *args.resume : std::string());
@@ -159,33 +202,32 @@ int RunWorker(const WorkerArgs& args) {
 
   HeartbeatThread heartbeat(args.store, args.run_id, metrics);
   auto started = std::chrono::steady_clock::now();
+  store::RecordedEnding ending;
   try {
     rl::WorkloadOutcome outcome = workload->Run(context);
     metrics.Flush();
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     store->SetRunStats(args.run_id, metrics.param_count(), PeakRssBytes(), std::nullopt);
     if (outcome == rl::WorkloadOutcome::kInterrupted) {
-      store->FinishRun(args.run_id, store::RunStatus::kInterrupted, 130,
-                       "stopped on request after a checkpoint");
-      log << fmt::format("interrupted after {:.1f} s\n", seconds);
-      return 130;
+      ending = {"interrupted", 130, "stopped on request after a checkpoint"};
+    } else {
+      ending = {"completed", 0, ""};
     }
-    store->FinishRun(args.run_id, store::RunStatus::kCompleted, 0, "");
-    log << fmt::format("completed in {:.1f} s\n", seconds);
-    return 0;
   } catch (const std::exception& error) {
     try {
       metrics.Flush();
     } catch (const std::exception&) {
       // the failure below is what matters
     }
-    std::string message = fmt::format("{}: {}", algo->AsString(), error.what());
-    store->FinishRun(args.run_id, store::RunStatus::kFailed, 1, message);
-    log << "failed: " << message << "\n";
-    std::fprintf(stderr, "orch-worker: %s\n", message.c_str());
-    return 1;
+    ending = {"failed", 1,
+              fmt::format("{}: {}", algo->AsString(), rl::DescribeFailure(error, &config))};
+    std::fprintf(stderr, "orch-worker: %s\n", ending.error.c_str());
   }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  RecordEnding(*store, args.run_id, run_dir, ending);
+  log << fmt::format("{} after {:.1f} s{}\n", ending.status, seconds,
+                     ending.error.empty() ? "" : ": " + ending.error);
+  return static_cast<int>(ending.exit_code.value_or(1));
 }
 
 }  // namespace
@@ -195,6 +237,13 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, orch::app::OnStopSignal);
   std::signal(SIGTERM, orch::app::OnStopSignal);
   std::signal(SIGPIPE, SIG_IGN);
+  // the launcher starts us with the stop signals blocked; one that came while we loaded is
+  // delivered now, to the handler, and the run stops at its first check
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
   orch::app::WorkerArgs args;
   try {
     args = orch::app::ParseWorkerArgs(argc, argv);
@@ -205,13 +254,21 @@ int main(int argc, char** argv) {
   try {
     return orch::app::RunWorker(args);
   } catch (const std::exception& error) {
-    // failures before the workload started (store, config, registry)
-    std::fprintf(stderr, "orch-worker: %s\n", error.what());
+    // failures before the workload started (store, config, registry, building the workload)
+    std::string message = orch::rl::DescribeFailure(error, nullptr);
+    std::fprintf(stderr, "orch-worker: %s\n", message.c_str());
+    orch::store::RecordedEnding ending{"failed", 1, message};
+    std::fprintf(stdout, "@ending %s\n", orch::store::EndingJson(ending).c_str());
+    std::fflush(stdout);
     try {
+      // only a run that is still this launch's (queued, or claimed without a worker yet)
       auto store = orch::store::ResultsStore::Open(args.store);
-      store->FinishRun(args.run_id, orch::store::RunStatus::kFailed, 1, error.what());
+      orch::store::RunDetails run = store->GetRun(args.run_id);
+      const bool ours = run.summary.status == "queued" ||
+                        (run.summary.status == "running" && (!run.pid || *run.pid == getpid()));
+      if (ours) store->FinishRun(args.run_id, orch::store::RunStatus::kFailed, 1, message);
     } catch (const std::exception&) {
-      // the store itself is the problem: the front end records what it can
+      // the store itself is the problem: the launcher records what we printed
     }
     return 1;
   }

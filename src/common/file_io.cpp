@@ -33,25 +33,40 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view byt
   std::filesystem::path temporary = path;
   temporary += ".tmp." + std::to_string(::getpid());
 
+  // a write that fails (a full disk) leaves no temporary behind: the cause goes up, the file
+  // stays as it was
+  auto fail = [&](const std::string& what, const std::filesystem::path& subject, int fd) {
+    const int cause = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(temporary.c_str());
+    errno = cause;
+    Fail(what, subject);
+  };
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) Fail("cannot create", temporary);
+  if (fd < 0) fail("cannot create", temporary, -1);
   size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      Fail("cannot write", temporary);
+      fail("cannot write", temporary, fd);
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    Fail("cannot sync", temporary);
-  }
-  ::close(fd);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) Fail("cannot rename into", path);
+  if (::fsync(fd) != 0) fail("cannot sync", temporary, fd);
+  if (::close(fd) != 0) fail("cannot close", temporary, -1);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) fail("cannot rename into", path, -1);
   SyncDirectory(directory);
+}
+
+size_t RemoveTemporaryFiles(const std::filesystem::path& directory) {
+  size_t removed = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().filename().string().find(".tmp.") == std::string::npos) continue;
+    if (std::filesystem::remove(entry.path(), error)) ++removed;
+  }
+  return removed;
 }
 
 std::string ReadWholeFile(const std::filesystem::path& path) {

@@ -1,6 +1,8 @@
 // src/common/string_util.cpp
 #include "common/string_util.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -115,6 +117,41 @@ std::string ShellQuote(std::string_view text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+std::optional<std::string> NameProblem(std::string_view name) {
+  if (name.empty()) return "a name cannot be empty";
+  if (name.size() > 200)
+    return fmt::format("a name has at most 200 characters, got {}", name.size());
+  for (char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return fmt::format("a name cannot hold control characters (found {} at position {})",
+                         PrintableText(std::string_view(&c, 1)), name.find(c) + 1);
+    }
+  }
+  if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return "a name of digits only would read as a run id";
+  }
+  if (std::isspace(static_cast<unsigned char>(name.front())) ||
+      std::isspace(static_cast<unsigned char>(name.back()))) {
+    return "a name cannot start or end with a space";
+  }
+  return std::nullopt;
+}
+
+std::string PrintableText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace orch

@@ -1,6 +1,7 @@
 // src/common/string_util.h: small string utilities and the "did you mean" matcher.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,13 @@ std::string Quoted(std::string_view text);
 /// `text` as one word for /bin/sh: unchanged when it holds only safe characters
 /// (letters, digits, `_-./=:,@%+`), else single-quoted.
 std::string ShellQuote(std::string_view text);
+
+/// Why `name` cannot name a run or a sweep, or nullopt when it can: it must be non-empty, at
+/// most 200 characters, free of control characters (they would reach terminals raw), not only
+/// digits (`1` would read as run id 1) and without leading or trailing spaces.
+std::optional<std::string> NameProblem(std::string_view name);
+
+/// `text` with control characters written as `\xNN`, safe to print on a terminal.
+std::string PrintableText(std::string_view text);
 
 }  // namespace orch

@@ -95,8 +95,9 @@ std::string FormatOverrideValue(const Node& value);
 /// `key=value` for a non-sweep override with a single value (prefix and package kept).
 std::string FormatOverride(const Override& override_value, const Node& value);
 
-/// The largest number of values `ExpandRange` materialises before refusing.
-inline constexpr size_t kMaxRangeValues = 10'000'000;
+/// The largest number of values `ExpandRange` materialises before refusing (a sweep holds at
+/// most 100,000 jobs; see sweep/expand.h).
+inline constexpr size_t kMaxRangeValues = 100'000;
 
 /// The values of a `range(...)` sweep in order (sorted when `sort` was applied, descending for
 /// `sort_reverse`; shuffling is left to the caller). Ints stay ints; floats are computed in

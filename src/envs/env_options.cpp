@@ -16,7 +16,7 @@ std::unique_ptr<config::Schema> BuildDmcTask() {
   b.Field("action_repeat", &O::action_repeat, "control steps per decision (rewards summed)").Min(1);
   b.Field("episode_length", &O::episode_length,
           "control steps per episode (time limit / control timestep)")
-      .Min(1);
+      .Range(1, 10'000'000);
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
     const Node* length = section.Find("episode_length");
     const Node* repeat = section.Find("action_repeat");

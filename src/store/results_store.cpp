@@ -14,6 +14,7 @@
 
 #include "common/json.h"
 #include "common/string_util.h"
+#include "store/run_ending.h"
 #include "store/schema.h"
 #include "store/store_internal.h"
 
@@ -62,6 +63,19 @@ void ApplyConnectionSettings(SQLite::Database& db, const fs::path& path, Results
     db.exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs));
     db.exec("PRAGMA temp_store = MEMORY");
   });
+}
+
+/// `file:/abs/path?immutable=1`, the path percent-encoded where a URI needs it.
+std::string ImmutableUri(const fs::path& path) {
+  std::string uri = "file:";
+  for (char c : fs::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#' || c == ' ') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
 }
 
 StoreError NoSuchRun(const fs::path& path, int64_t run_id) {
@@ -256,7 +270,7 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   // refuse what cannot be a store before SQLite touches it
   std::error_code error;
   const bool exists = fs::exists(path, error);
-  if (!exists && mode == Mode::kReadOnly) {
+  if (!exists && mode != Mode::kReadWrite) {
     throw StoreError(
         fmt::format("results store '{}' does not exist. Check --store or ORCH_RESULTS_DB (default "
                     "results/orch.db); the first `orch run` creates the store.",
@@ -281,11 +295,13 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   }
 
   // the connection; SQLite opens the file lazily, so a bad file shows on the first read
-  const int flags = mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
-                                            : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  const int flags = mode == Mode::kReadWrite ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                    : mode == Mode::kReadOnly  ? SQLite::OPEN_READONLY
+                                               : SQLite::OPEN_READONLY | SQLite::OPEN_URI;
   std::unique_ptr<SQLite::Database> db;
   try {
-    db = std::make_unique<SQLite::Database>(path, flags, kBusyTimeoutMs);
+    db = std::make_unique<SQLite::Database>(
+        mode == Mode::kSnapshot ? ImmutableUri(path) : path.string(), flags, kBusyTimeoutMs);
   } catch (const SQLite::Exception& open_error) {
     throw internal::TranslateError(path, "opening it", open_error);
   }
@@ -328,7 +344,7 @@ ResultsStore::~ResultsStore() {
 }
 
 void ResultsStore::Write(const std::string& action, const std::function<void()>& body) {
-  if (mode_ == Mode::kReadOnly) {
+  if (mode_ != Mode::kReadWrite) {
     throw StoreError(
         fmt::format("results store '{}' is open read-only; {} needs a read-write "
                     "store (a bug in orch; please report).",
@@ -374,10 +390,11 @@ int64_t ResultsStore::CreateRun(const NewRun& run) {
       throw DuplicateRunError(
           fmt::format("results store '{}' already has this run: {} '{}' (#{}, {}) has the same "
                       "resolved config (sha256 {}) and code version. Show it with `orch show "
-                      "{}`; to run it again anyway, pass --rerun (or change a value such as the "
-                      "seed, or the code).",
+                      "{} --store {}`; to run it again anyway, pass --rerun (or change a value "
+                      "such as the seed, or the code).",
                       path_.string(), ShortUuid(state.uuid), state.name, twin_id, state.status,
-                      run.config_sha256.substr(0, 12), ShortUuid(state.uuid)),
+                      run.config_sha256.substr(0, 12), ShortUuid(state.uuid),
+                      ShellQuote(path_.string())),
           twin_id);
     }
 
@@ -434,15 +451,50 @@ int64_t ResultsStore::CreateRun(const NewRun& run) {
   return run_id;
 }
 
+bool ResultsStore::ClaimQueuedRun(int64_t run_id) {
+  const int64_t now = NowMs();
+  bool claimed = false;
+  Write(fmt::format("claiming run #{}", run_id), [&] {
+    SQLite::Statement update(*db_, R"sql(
+      UPDATE run SET status = 'running', pid = NULL, heartbeat_at_ms = :now,
+                     started_at_ms = :now
+      WHERE run_id = :run_id AND status = 'queued'
+    )sql");
+    update.bind(":now", now);
+    update.bind(":run_id", run_id);
+    claimed = update.exec() == 1;
+  });
+  return claimed;
+}
+
+bool ResultsStore::AbandonQueuedRun(int64_t run_id, const std::string& reason) {
+  const int64_t now = NowMs();
+  bool abandoned = false;
+  Write(fmt::format("setting aside run #{}", run_id), [&] {
+    SQLite::Statement update(*db_, R"sql(
+      UPDATE run SET status = 'interrupted', ended_at_ms = :now, exit_code = 130,
+                     error_text = :reason
+      WHERE run_id = :run_id AND status = 'queued'
+    )sql");
+    update.bind(":now", now);
+    update.bind(":reason", reason);
+    update.bind(":run_id", run_id);
+    abandoned = update.exec() == 1;
+    if (abandoned) InsertEvent(*db_, run_id, now, "interrupted", FirstLine(reason));
+  });
+  return abandoned;
+}
+
 void ResultsStore::MarkRunning(int64_t run_id, int64_t pid) {
   const int64_t now = NowMs();
   Write(fmt::format("starting run #{}", run_id), [&] {
     RunState state = LoadRunState(*db_, path_, run_id);
-    // a queued run starts; a run PrepareResume made running (no pid yet) gets its worker
+    // a queued run starts; a run claimed or prepared for resume (running, no pid yet) gets its
+    // worker
     const bool queued = state.status == "queued";
     const bool resumed = state.status == "running" && !state.pid;
     if (!queued && !resumed) {
-      throw StoreError(fmt::format(
+      throw ClaimRefusedError(fmt::format(
           "run {} '{}' is {}{}; only a queued run, or one prepared for resume, can start.",
           ShortUuid(state.uuid), state.name, state.status,
           state.pid ? fmt::format(" (worker pid {})", *state.pid) : std::string()));
@@ -590,7 +642,7 @@ void ResultsStore::PrepareResume(int64_t run_id, int64_t checkpoint_step) {
   Write(fmt::format("preparing run #{} for resume", run_id), [&] {
     RunState state = LoadRunState(*db_, path_, run_id);
     if (state.status != "failed" && state.status != "interrupted") {
-      throw StoreError(
+      throw ClaimRefusedError(
           fmt::format("run {} '{}' is {}; only a failed or interrupted run can be resumed.",
                       ShortUuid(state.uuid), state.name, state.status));
     }
@@ -655,12 +707,17 @@ void ResultsStore::PrepareResume(int64_t run_id, int64_t checkpoint_step) {
 
 int ResultsStore::MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms) {
   // a read-only store only reads: its stale runs wait for a read-write connection
-  if (mode_ == Mode::kReadOnly) return 0;
+  if (mode_ != Mode::kReadWrite) return 0;
   // look first without the write lock: usually nothing is stale
+  struct Stale {
+    int64_t run_id;
+    int64_t beat_ms;
+    std::string run_dir;
+  };
   auto find_stale = [&] {
-    std::vector<std::pair<int64_t, int64_t>> stale;
+    std::vector<Stale> stale;
     SQLite::Statement query(*db_, R"sql(
-      SELECT run_id, coalesce(heartbeat_at_ms, started_at_ms, created_at_ms) AS beat
+      SELECT run_id, coalesce(heartbeat_at_ms, started_at_ms, created_at_ms) AS beat, run_dir
       FROM run
       WHERE status = 'running'
         AND coalesce(heartbeat_at_ms, started_at_ms, created_at_ms) < :now - :stale_after
@@ -669,7 +726,8 @@ int ResultsStore::MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms) {
     query.bind(":now", now_ms);
     query.bind(":stale_after", stale_after_ms);
     while (query.executeStep()) {
-      stale.emplace_back(query.getColumn(0).getInt64(), query.getColumn(1).getInt64());
+      stale.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt64(),
+                       query.getColumn(2).getString()});
     }
     return stale;
   };
@@ -679,23 +737,67 @@ int ResultsStore::MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms) {
   Write("marking stale runs as failed", [&] {
     marked = 0;
     SQLite::Statement update(*db_, R"sql(
-      UPDATE run SET status = 'failed', ended_at_ms = :now, error_text = :reason
+      UPDATE run SET status = :status, ended_at_ms = :now, exit_code = :exit_code,
+                     error_text = :reason
       WHERE run_id = :run_id AND status = 'running'
     )sql");
-    for (const auto& [run_id, beat_ms] : find_stale()) {
-      std::string reason = fmt::format(
-          "{} {} (none for {} s; a run counts as failed after {} s without one)", kStaleReason,
-          internal::FormatUtc(beat_ms), (now_ms - beat_ms) / 1000, stale_after_ms / 1000);
+    for (const Stale& run : find_stale()) {
+      // the ending a worker could not record (a full disk) is the truth; silence is a failure
+      std::optional<RecordedEnding> ending = ReadEndingFile(directory() / run.run_dir);
+      std::string status = ending ? ending->status : "failed";
+      std::optional<int64_t> exit_code = ending ? ending->exit_code : std::nullopt;
+      std::string reason =
+          ending ? ending->error
+                 : fmt::format(
+                       "{} {} (none for {} s; a run counts as failed after {} s without "
+                       "one)",
+                       kStaleReason, internal::FormatUtc(run.beat_ms),
+                       (now_ms - run.beat_ms) / 1000, stale_after_ms / 1000);
       update.reset();
+      update.bind(":status", status);
       update.bind(":now", now_ms);
-      update.bind(":reason", reason);
-      update.bind(":run_id", run_id);
+      BindOptional(update, ":exit_code", exit_code);
+      BindTextOrNull(update, ":reason", reason);
+      update.bind(":run_id", run.run_id);
       update.exec();
-      InsertEvent(*db_, run_id, now_ms, "failed", reason);
+      std::string detail = ending ? "recorded late from ending.json" : reason;
+      if (ending && !ending->error.empty()) detail += ": " + FirstLine(ending->error);
+      InsertEvent(*db_, run.run_id, now_ms, status, detail);
       ++marked;
     }
   });
   return marked;
+}
+
+void ResultsStore::ForgetCheckpoint(int64_t run_id, int64_t step) {
+  Write(fmt::format("forgetting a pruned checkpoint of run #{}", run_id), [&] {
+    SQLite::Statement drop(*db_, "DELETE FROM checkpoint WHERE run_id = :run_id AND step = :step");
+    drop.bind(":run_id", run_id);
+    drop.bind(":step", step);
+    drop.exec();
+  });
+}
+
+std::vector<CheckpointRecord> ResultsStore::Checkpoints(int64_t run_id) {
+  return internal::Guarded(path_, fmt::format("reading the checkpoints of run #{}", run_id), [&] {
+    std::vector<CheckpointRecord> records;
+    SQLite::Statement query(*db_, R"sql(
+      SELECT step, path, sha256, bytes, is_final, created_at_ms FROM checkpoint
+      WHERE run_id = :run_id ORDER BY step
+    )sql");
+    query.bind(":run_id", run_id);
+    while (query.executeStep()) {
+      CheckpointRecord record;
+      record.step = query.getColumn(0).getInt64();
+      record.path = query.getColumn(1).getString();
+      record.sha256 = query.getColumn(2).getString();
+      record.bytes = query.getColumn(3).getInt64();
+      record.is_final = query.getColumn(4).getInt() != 0;
+      record.created_at_ms = query.getColumn(5).getInt64();
+      records.push_back(std::move(record));
+    }
+    return records;
+  });
 }
 
 std::unique_ptr<MetricWriter> ResultsStore::OpenMetricWriter(int64_t run_id, int64_t flush_rows,
@@ -718,6 +820,30 @@ bool ResultsStore::IntegrityCheck(std::string* message) {
     for (const auto& line : lines) *message += (message->empty() ? "" : "\n") + line;
   }
   return ok;
+}
+
+std::optional<std::string> ResultsStore::QuickCheck(int64_t budget_ms) {
+  // the progress handler interrupts the check once the budget is spent
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+  } deadline{std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms)};
+  sqlite3_progress_handler(
+      db_->getHandle(), 10'000,
+      [](void* data) -> int {
+        return std::chrono::steady_clock::now() > static_cast<Deadline*>(data)->at ? 1 : 0;
+      },
+      &deadline);
+  std::vector<std::string> lines;
+  std::optional<std::string> problem;
+  try {
+    SQLite::Statement query(*db_, "PRAGMA quick_check(20)");
+    while (query.executeStep()) lines.push_back(query.getColumn(0).getString());
+    if (!(lines.size() == 1 && lines[0] == "ok")) problem = Join(lines, "; ");
+  } catch (const SQLite::Exception& error) {
+    if (error.getErrorCode() != SQLITE_INTERRUPT) problem = error.what();
+  }
+  sqlite3_progress_handler(db_->getHandle(), 0, nullptr, nullptr);
+  return problem;
 }
 
 }  // namespace orch::store

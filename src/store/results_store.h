@@ -23,7 +23,29 @@ namespace orch::store {
 /// newer schema than this orch, or an I/O error. The message says which, and names the file.
 class StoreError : public OrchError {
  public:
-  explicit StoreError(const std::string& message) : OrchError(message) {}
+  /// What went wrong, where a caller acts on it (waits for disk space, say).
+  enum class Cause { kOther, kDiskFull, kIo };
+  explicit StoreError(const std::string& message, Cause cause = Cause::kOther)
+      : OrchError(message), cause_(cause) {}
+  bool disk_full() const { return cause_ == Cause::kDiskFull; }
+  /// A full disk or another I/O error (SQLite could not set up or write its files).
+  bool io() const { return cause_ == Cause::kDiskFull || cause_ == Cause::kIo; }
+
+ private:
+  Cause cause_;
+};
+
+/// MarkRunning refused: the run is not queued or prepared for this worker (another launcher's
+/// worker has it, or it ended). The run is not this worker's to record anything about.
+class ClaimRefusedError : public StoreError {
+ public:
+  explicit ClaimRefusedError(const std::string& message) : StoreError(message) {}
+};
+
+/// RecordSweep refused: a sweep of this name is recorded with another definition.
+class SweepConflictError : public StoreError {
+ public:
+  explicit SweepConflictError(const std::string& message) : StoreError(message) {}
 };
 
 /// CreateRun refused a run whose resolved config and code version are those of a run that is
@@ -211,7 +233,10 @@ class MetricWriter;
 /// application_id that marks the file as orch's. A connection is used by one thread at a time.
 class ResultsStore {
  public:
-  enum class Mode { kReadWrite, kReadOnly };
+  /// kSnapshot reads the database file alone, without the write-ahead log and its shared
+  /// memory (SQLite's immutable mode): for a store whose disk is too full for SQLite to set up
+  /// that shared memory. Writes not yet checkpointed into the file are not seen.
+  enum class Mode { kReadWrite, kReadOnly, kSnapshot };
 
   /// Opens, creating the file (and its directory) in read-write mode, and migrates. Throws
   /// StoreError for a file that is not a SQLite database (or is corrupt), a SQLite database of
@@ -232,7 +257,16 @@ class ResultsStore {
   /// an identical run (same config and code version) is queued, running or completed, unless
   /// `run.rerun` is set.
   int64_t CreateRun(const NewRun& run);
-  /// queued (or running after PrepareResume) → running, with the worker's pid and start time.
+  /// Takes a queued run for one launcher: queued → running without a worker yet (MarkRunning
+  /// gives it one). False, changing nothing, when the run is no longer queued (another
+  /// launcher took it first, or it ended): two launchers never both start a run.
+  bool ClaimQueuedRun(int64_t run_id);
+  /// A queued run its launcher will not start after all (the sweep was stopped first) ends as
+  /// interrupted with `reason`, so that it blocks nothing and a sweep resume starts it. False,
+  /// changing nothing, when the run is no longer queued.
+  bool AbandonQueuedRun(int64_t run_id, const std::string& reason);
+  /// Claimed (ClaimQueuedRun), prepared for resume (PrepareResume) or queued → running, with
+  /// the worker's pid and start time. Throws ClaimRefusedError for a run in any other state.
   void MarkRunning(int64_t run_id, int64_t pid);
   void Heartbeat(int64_t run_id, int64_t last_step);
   /// Ends a run: completed (exit code 0), failed (exit code or signal, error text = the tail of
@@ -250,17 +284,24 @@ class ResultsStore {
   /// Resumes a failed or interrupted run in place from `checkpoint_step` (-1: from scratch):
   /// deletes its metric points (and checkpoint records) after that step, rebuilds its latest
   /// values, status running without a pid (MarkRunning sets it), attempt + 1, a 'resumed'
-  /// event. Throws StoreError when the run is in another state, and DuplicateRunError when an
-  /// identical run has been queued, started or completed since.
+  /// event. Throws ClaimRefusedError when the run is in another state (another launcher
+  /// resumed it first), and DuplicateRunError when an identical run has been queued, started
+  /// or completed since.
   void PrepareResume(int64_t run_id, int64_t checkpoint_step);
-  /// Running runs whose heartbeat is older than `stale_after_ms` become failed, with the reason
-  /// ("worker stopped sending heartbeats at ..."). Returns how many (0 on a read-only store).
+  /// Running runs whose heartbeat is older than `stale_after_ms` end. A run whose worker left
+  /// its ending in `<run dir>/ending.json` (it could not write the store: a full disk) ends as
+  /// that file says; the others become failed with the reason ("worker stopped sending
+  /// heartbeats at ..."). Returns how many (0 on a read-only store).
   int MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms);
+  /// Deletes the record of a checkpoint whose file was pruned (`run.keep_checkpoints`).
+  void ForgetCheckpoint(int64_t run_id, int64_t step);
+  /// The run's checkpoints, oldest first.
+  std::vector<CheckpointRecord> Checkpoints(int64_t run_id);
 
   // --- sweeps
   /// Records the sweep `name` with its definition and returns its id. A known name with the
-  /// same definition is the same sweep; with another definition the sweep takes the new one
-  /// and forgets its members (the launcher adds the current jobs again).
+  /// same definition is the same sweep; another definition under a known name throws
+  /// SweepConflictError (a sweep's history is never rewritten: record it under a new name).
   int64_t RecordSweep(const std::string& name, const std::string& experiment,
                       const std::string& spec_yaml, const std::string& spec_sha256);
   /// The sweep named `name`, if any.
@@ -283,8 +324,8 @@ class ResultsStore {
   /// Runs, newest first, with the latest value of `headline_keys` that each run has.
   std::vector<RunSummary> ListRuns(const RunFilter& filter = {},
                                    const std::vector<std::string>& headline_keys = {});
-  /// A run by id, uuid, unique uuid prefix (4+ characters), or name (the newest with that
-  /// name). Throws StoreError when none or several match, listing candidates.
+  /// A run by id, uuid, unique uuid prefix (4+ characters), or name (only when one run has
+  /// it). Throws StoreError when none or several match, listing candidates.
   int64_t ResolveRun(std::string_view reference);
   RunDetails GetRun(int64_t run_id);
   std::vector<MetricPoint> Series(int64_t run_id, std::string_view key);
@@ -294,6 +335,9 @@ class ResultsStore {
                      const std::function<void(const std::string& key, const MetricPoint&)>& visit);
   /// PRAGMA integrity_check; true when it says "ok" (else `message` holds what it said).
   bool IntegrityCheck(std::string* message = nullptr);
+  /// PRAGMA quick_check, given about `budget_ms` of work: what it found wrong, or nullopt when
+  /// the store checks out or the check ran out of time (a store of many gigabytes).
+  std::optional<std::string> QuickCheck(int64_t budget_ms);
 
   SQLite::Database& database() { return *db_; }
 

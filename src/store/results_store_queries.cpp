@@ -62,8 +62,9 @@ RunSummary ReadSummary(SQLite::Statement& query) {
 
 /// `3f2a9c1e 'name' (#12, completed, created 2025-11-22 23:57:01 UTC)`, one candidate line.
 std::string DescribeRun(const RunSummary& run) {
-  return fmt::format("  {} '{}' (#{}, {}, created {})", run.uuid.substr(0, 8), run.name, run.run_id,
-                     run.status, internal::FormatUtc(run.created_at_ms));
+  return fmt::format("  {} '{}' (#{}, {}, created {})", run.uuid.substr(0, 8),
+                     PrintableText(run.name), run.run_id, run.status,
+                     internal::FormatUtc(run.created_at_ms));
 }
 
 std::optional<int64_t> KeyIdOf(SQLite::Database& db, std::string_view key) {
@@ -165,11 +166,14 @@ int64_t ResultsStore::ResolveRun(std::string_view reference) {
       query.bind(":prefix", text);
       while (query.executeStep()) matches.push_back(query.getColumn(0).getInt64());
     }
-    if (auto id = single(R"sql(
-          SELECT run_id FROM run WHERE name = ? ORDER BY created_at_ms DESC, run_id DESC LIMIT 1
-        )sql",
-                         text)) {
-      if (std::find(matches.begin(), matches.end(), *id) == matches.end()) matches.push_back(*id);
+    // every run with the name: a name used twice names no run by itself
+    SQLite::Statement named(*db_, R"sql(
+      SELECT run_id FROM run WHERE name = ? ORDER BY created_at_ms DESC, run_id DESC LIMIT 10
+    )sql");
+    named.bind(1, text);
+    while (named.executeStep()) {
+      int64_t id = named.getColumn(0).getInt64();
+      if (std::find(matches.begin(), matches.end(), id) == matches.end()) matches.push_back(id);
     }
     if (matches.size() == 1) return matches[0];
 
@@ -178,9 +182,9 @@ int64_t ResultsStore::ResolveRun(std::string_view reference) {
       std::vector<std::string> lines;
       for (int64_t id : matches) lines.push_back(DescribeRun(GetRun(id).summary));
       throw StoreError(fmt::format(
-          "run reference '{}' is ambiguous in results store '{}'; it matches:\n{}\nGive more "
-          "characters of the uuid, or the run id.",
-          text, path_.string(), Join(lines, "\n")));
+          "run reference '{}' is ambiguous in results store '{}'; it matches:\n{}\nGive the "
+          "run id, or enough characters of the uuid to tell them apart.",
+          PrintableText(text), path_.string(), Join(lines, "\n")));
     }
 
     // none: suggest names close to it, else the newest runs

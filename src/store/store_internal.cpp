@@ -69,15 +69,18 @@ StoreError TranslateError(const std::filesystem::path& path, std::string_view ac
           "and its directory exist and that you may write to both.",
           file, action, cause));
     case SQLITE_FULL:
-      return StoreError(fmt::format(
-          "the disk holding results store '{}' is full while {} (SQLite: {}). Free some space "
-          "and retry.",
-          file, action, cause));
+      return StoreError(
+          fmt::format("the disk holding results store '{}' is full while {} (SQLite: {}). "
+                      "Free some space and retry.",
+                      file, action, cause),
+          StoreError::Cause::kDiskFull);
     case SQLITE_IOERR:
       return StoreError(fmt::format(
-          "I/O error on results store '{}' while {} (SQLite: {}). Keep the store on a local "
-          "disk: SQLite's WAL mode does not work over network filesystems.",
-          file, action, cause));
+                            "I/O error on results store '{}' while {} (SQLite: {}). Check that its "
+                            "disk has free space, and keep the store on a local disk: SQLite's WAL "
+                            "mode does not work over network filesystems.",
+                            file, action, cause),
+                        StoreError::Cause::kIo);
     case SQLITE_CONSTRAINT:
       return StoreError(fmt::format(
           "results store '{}': {} was refused by the schema (SQLite: {}).", file, action, cause));

@@ -1,6 +1,7 @@
 // src/store/sweep_records.cpp: the sweeps of a store and the runs that make them up.
 #include <fmt/format.h>
 
+#include "common/string_util.h"
 #include "store/results_store.h"
 #include "store/store_internal.h"
 
@@ -16,6 +17,23 @@ SweepRecord ReadSweep(SQLite::Statement& query) {
   sweep.spec_sha256 = query.getColumn(4).getString();
   sweep.created_at_ms = query.getColumn(5).getInt64();
   return sweep;
+}
+
+/// The `# orch sweep:` lines of a recorded definition (what was launched and with which
+/// overrides), indented, for messages.
+std::string DefinitionHeader(const std::string& spec_yaml) {
+  std::string header;
+  size_t start = 0;
+  while (start < spec_yaml.size()) {
+    size_t end = spec_yaml.find('\n', start);
+    if (end == std::string::npos) end = spec_yaml.size();
+    std::string_view line = std::string_view(spec_yaml).substr(start, end - start);
+    if (line.substr(0, 13) == "# orch sweep:") {
+      header += (header.empty() ? "  " : "\n  ") + std::string(line.substr(14));
+    }
+    start = end + 1;
+  }
+  return header.empty() ? "  (no header)" : header;
 }
 
 constexpr std::string_view kSweepColumns = R"sql(
@@ -43,25 +61,30 @@ int64_t ResultsStore::RecordSweep(const std::string& name, const std::string& ex
     experiment_id.executeStep();
     const int64_t experiment_key = experiment_id.getColumn(0).getInt64();
 
-    // a known name: the same sweep; a new definition replaces the old one and its members
+    // a known name is the same sweep only with the same definition: history is never rewritten
     SQLite::Statement existing(*db_, R"sql(
-      SELECT sweep_id, spec_sha256 FROM sweep WHERE experiment_id = :experiment AND name = :name
+      SELECT s.sweep_id, s.spec_sha256, s.spec_yaml, s.created_at_ms,
+             (SELECT COUNT(*) FROM sweep_run r WHERE r.sweep_id = s.sweep_id)
+      FROM sweep s WHERE s.experiment_id = :experiment AND s.name = :name
     )sql");
     existing.bind(":experiment", experiment_key);
     existing.bind(":name", name);
     if (existing.executeStep()) {
       sweep_id = existing.getColumn(0).getInt64();
       if (existing.getColumn(1).getString() != spec_sha256) {
-        SQLite::Statement update(*db_, R"sql(
-          UPDATE sweep SET spec_yaml = :spec, spec_sha256 = :sha WHERE sweep_id = :id
-        )sql");
-        update.bind(":spec", spec_yaml);
-        update.bind(":sha", spec_sha256);
-        update.bind(":id", sweep_id);
-        update.exec();
-        SQLite::Statement forget(*db_, "DELETE FROM sweep_run WHERE sweep_id = :id");
-        forget.bind(":id", sweep_id);
-        forget.exec();
+        throw SweepConflictError(fmt::format(
+            "sweep '{}' is already recorded in results store '{}' with another definition ({} "
+            "runs, recorded {}):\n{}\nand this launch is:\n{}\nA sweep's record is never "
+            "rewritten. Record this launch as a new sweep with --name NEW_NAME, or launch the "
+            "recorded one again with `orch sweep --resume {} --store {}`.",
+            name, path_.string(), existing.getColumn(4).getInt64(),
+            internal::FormatUtc(existing.getColumn(3).getInt64()),
+            DefinitionHeader(existing.getColumn(2).getString()),
+            DefinitionHeader(spec_yaml) +
+                (DefinitionHeader(spec_yaml) == DefinitionHeader(existing.getColumn(2).getString())
+                     ? "\n  (the sweep file's text has changed since)"
+                     : ""),
+            ShellQuote(name), ShellQuote(path_.string())));
       }
       return;
     }

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/error.h"
+#include "common/string_util.h"
 
 namespace orch::sweep {
 namespace {
@@ -101,6 +102,31 @@ size_t CountJobs(const std::vector<Axis>& axes) {
   size_t count = 1;
   for (const auto& axis : axes) count *= axis.values.size();
   return count;
+}
+
+void CheckJobCount(const std::vector<Axis>& axes, size_t variants) {
+  // saturating product: a 1e6 x 1e6 grid must not wrap around to a small number
+  size_t count = std::max<size_t>(variants, 1);
+  std::vector<std::string> sizes;
+  for (const auto& axis : axes) {
+    if (!axis.IsSwept()) continue;
+    sizes.push_back(fmt::format("{}[{}]", axis.key_element, axis.values.size()));
+    count = count > kMaxJobs / axis.values.size() ? kMaxJobs + 1 : count * axis.values.size();
+  }
+  if (count <= kMaxJobs) return;
+  if (variants > 1) sizes.push_back(fmt::format("variants[{}]", variants));
+  const Axis* largest = nullptr;
+  for (const auto& axis : axes) {
+    if (largest == nullptr || axis.values.size() > largest->values.size()) largest = &axis;
+  }
+  throw ConfigError(
+      largest != nullptr && !largest->values.empty() ? largest->values.front().MakeOrigin()
+                                                     : Origin(),
+      "",
+      fmt::format("the sweep expands to more than {} jobs ({}); orch plans at most "
+                  "{} at once",
+                  kMaxJobs, Join(sizes, " x "), kMaxJobs),
+      "Split it into several sweeps (by seed, or by variant), or sweep fewer values", "sweep");
 }
 
 std::vector<Job> ExpandJobs(const std::vector<Axis>& axes) {

@@ -45,4 +45,12 @@ std::vector<Job> ExpandJobs(const std::vector<Axis>& axes);
 /// Number of jobs without building them.
 size_t CountJobs(const std::vector<Axis>& axes);
 
+/// The most jobs one sweep expands to. Every job is composed, validated and held in memory
+/// before anything runs (about 10 KB each), and no study needs more at once.
+inline constexpr size_t kMaxJobs = 100'000;
+
+/// Throws ConfigError, naming the axes and their sizes, when the axes times `variants` make
+/// more than kMaxJobs jobs (counted without overflow, before any job is built).
+void CheckJobCount(const std::vector<Axis>& axes, size_t variants);
+
 }  // namespace orch::sweep

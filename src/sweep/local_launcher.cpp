@@ -8,8 +8,8 @@
 
 #include <charconv>
 
-#include "common/sha256.h"
 #include "store/results_store.h"
+#include "sweep/run_claim.h"
 
 namespace orch::sweep {
 
@@ -47,28 +47,6 @@ std::string FailurePolicy::ToString() const {
   return "continue";
 }
 
-namespace {
-
-/// Prepares a failed run for another attempt from its newest intact checkpoint.
-std::optional<std::filesystem::path> PrepareRetry(const std::filesystem::path& store_path,
-                                                  int64_t run_id) {
-  auto store = store::ResultsStore::Open(store_path);
-  int64_t from_step = -1;
-  std::optional<std::filesystem::path> resume_from;
-  if (auto checkpoint = store->LatestCheckpoint(run_id)) {
-    std::filesystem::path file = store->directory() / checkpoint->path;
-    std::error_code error;
-    if (std::filesystem::exists(file, error) && Sha256FileHex(file) == checkpoint->sha256) {
-      from_step = checkpoint->step;
-      resume_from = std::filesystem::absolute(file);
-    }
-  }
-  store->PrepareResume(run_id, from_step);
-  return resume_from;
-}
-
-}  // namespace
-
 std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
                                      const LocalLaunchOptions& options, LaunchObserver& observer,
                                      std::atomic<int>* stop_requests) {
@@ -89,12 +67,25 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
           for (size_t index = next++; index < items.size(); index = next++) {
             if (stop_requests->load() > 0) continue;
             LaunchResult& result = results[index];
+            // take the run now that its turn has come; another launcher may have it already
+            RunClaim claim;
+            {
+              auto store = store::ResultsStore::Open(options.store_path);
+              claim = result.item.resume ? ClaimForResume(*store, result.item.run_id)
+                                         : ClaimQueued(*store, result.item.run_id);
+            }
+            result.notes = claim.notes;
+            if (!claim.claimed) {
+              result.skipped = claim.refusal;
+              observer.OnSkipped(result.item, claim.refusal);
+              continue;
+            }
             RunLaunch launch;
             launch.store_path = options.store_path;
             launch.run_id = result.item.run_id;
             launch.run_dir = result.item.run_dir;
             launch.threads = result.item.threads;
-            launch.resume_from = result.item.resume_from;
+            launch.resume_from = claim.resume_from;
             launch.echo_stderr = false;
             result.started = true;
             while (true) {
@@ -104,7 +95,7 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
                   launch,
                   [&](const ProgressUpdate& update) { observer.OnProgress(result.item, update); },
                   stop_requests);
-              bool failed = result.outcome.status == "failed";
+              bool failed = result.outcome.status == "failed" && !result.outcome.refused;
               bool retry = failed && options.on_failure.kind == FailurePolicy::Kind::kRetry &&
                            result.attempts <= options.on_failure.retries &&
                            stop_requests->load() == 0;
@@ -114,7 +105,11 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
                 stop_requests->compare_exchange_strong(expected, 1);
               }
               if (!retry) break;
-              launch.resume_from = PrepareRetry(options.store_path, result.item.run_id);
+              auto store = store::ResultsStore::Open(options.store_path);
+              RunClaim again = ClaimForResume(*store, result.item.run_id);
+              result.notes.insert(result.notes.end(), again.notes.begin(), again.notes.end());
+              if (!again.claimed) break;
+              launch.resume_from = again.resume_from;
             }
           }
         },

@@ -339,9 +339,10 @@ std::vector<SweepJob> ExpandSweepJobs(const SweepSpec& spec, const ExpandOptions
   std::vector<Override> extra = config::ParseOverrides(spec.command_line);
   all.insert(all.end(), extra.begin(), extra.end());
   std::vector<Axis> axes = BuildAxes(all, options);
-  std::vector<Job> grid = ExpandJobs(axes);
   std::vector<Variant> variants = spec.variants;
   if (variants.empty()) variants.push_back(Variant{});
+  CheckJobCount(axes, variants.size());
+  std::vector<Job> grid = ExpandJobs(axes);
 
   std::vector<SweepJob> jobs;
   jobs.reserve(grid.size() * variants.size());

@@ -110,8 +110,14 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  // the worker unblocks the stop signals once its handlers are in place (worker_main.cpp)
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setsigmask(&attributes, &blocked);
 
   std::vector<std::string> argv_text = {launch.executable};
   argv_text.insert(argv_text.end(), launch.args.begin(), launch.args.end());
@@ -143,12 +149,19 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
   std::ofstream stdout_log(launch.stdout_log, std::ios::app);
   std::ofstream stderr_log(launch.stderr_log, std::ios::app);
   WorkerExit result;
+  result.pid = pid;
   LineBuffer out_lines;
   LineBuffer err_lines;
   auto on_out = [&](std::string_view line) {
     if (auto update = ParseProgressLine(line)) {
       if (on_progress) on_progress(*update);
       return;
+    }
+    constexpr std::string_view kEnding = "@ending ";
+    if (StartsWith(line, kEnding)) {
+      if (auto ending = store::ParseEndingJson(line.substr(kEnding.size()))) {
+        result.ending = std::move(ending);
+      }
     }
     stdout_log << line << '\n';
     stdout_log.flush();
@@ -175,6 +188,7 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
     if (requests >= 1 && forwarded < 1) {
       kill(pid, SIGINT);
       forwarded = 1;
+      result.stop_forwarded = true;
     }
     if (requests >= 2 && forwarded < 2) {
       kill(pid, SIGKILL);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/run_ending.h"
+
 namespace orch::sweep {
 
 /// One `@progress {...}` line of a worker.
@@ -36,18 +38,26 @@ struct WorkerLaunch {
 };
 
 struct WorkerExit {
+  pid_t pid = 0;
   int exit_code = -1;       ///< when it exited
   int signal = 0;           ///< when a signal ended it
   std::string stderr_tail;  ///< the last ~4 KiB it wrote to stderr
+  /// The worker's own `@ending {...}` line: how it saw the run end, printed before it records
+  /// that in the store (which a full disk can refuse).
+  std::optional<store::RecordedEnding> ending;
+  /// A stop was forwarded to it (SIGINT) before it exited.
+  bool stop_forwarded = false;
   /// "exit code 1", "killed by signal 9 (SIGKILL)".
   std::string Describe() const;
 };
 
 /// Starts the worker in a process group of its own (so a terminal's Ctrl-C reaches only the
-/// front end, which forwards it once), calls `on_progress` for its progress lines, tees its
-/// output to the logs (and its stderr lines to our stderr), and returns when it has exited.
-/// While it runs: when `*stop_requests` reaches 1 the worker gets SIGINT (it checkpoints and
-/// ends), at 2 or more SIGKILL. `on_started` receives the pid.
+/// front end, which forwards it once) with SIGINT and SIGTERM blocked until it has installed
+/// its handlers (a stop that arrives while it loads its libraries waits, and is honoured), calls
+/// `on_progress` for its progress lines, tees its output to the logs (and its stderr lines to our
+/// stderr), and returns when it has exited. While it runs: when `*stop_requests` reaches 1 the
+/// worker gets SIGINT (it checkpoints and ends), at 2 or more SIGKILL. `on_started` receives the
+/// pid.
 WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
                             const std::function<void(const ProgressUpdate&)>& on_progress,
                             const std::atomic<int>* stop_requests,

@@ -150,8 +150,8 @@ TEST(CliTest, SeveralMistakesAreAllReportedInOneRun) {
   EXPECT_EQ(result.err,
             "configs/tam/run.yaml:6:3: tam.episods: unknown key. Did you mean 'episodes'?\n"
             "configs/tam/run.yaml:7:7: tam.lr: expected float, got string 'fast'\n"
-            "configs/tam/run.yaml:9:8: tam.memory.k: expected int >= 1, got 0\n"
-            "override #1 'tam.knots=1': tam.knots: expected int >= 2, got 1\n"
+            "configs/tam/run.yaml:9:8: tam.memory.k: expected int in [1, 10000], got 0\n"
+            "override #1 'tam.knots=1': tam.knots: expected int in [2, 4096], got 1\n"
             "override #2 '+tam.z_dm=3': tam.z_dm: unknown key. Did you mean 'z_dim'?\n"
             "orch: 5 errors in the configuration; nothing was run or written\n");
 }

@@ -35,12 +35,14 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-ProcessResult RunOrch(const std::vector<std::string>& args, const fs::path& cwd) {
+ProcessResult RunOrch(const std::vector<std::string>& args, const fs::path& cwd,
+                      const std::vector<std::string>& environment) {
   static int counter = 0;
   fs::path base = fs::temp_directory_path() /
                   ("orch-cli-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-  std::string command = "cd " + ShellQuote(cwd.string()) + " && " +
-                        ShellQuote(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
+  std::string command = "cd " + ShellQuote(cwd.string()) + " && env";
+  for (const auto& entry : environment) command += " " + ShellQuote(entry);
+  command += " " + ShellQuote(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
   for (const auto& arg : args) command += " " + ShellQuote(arg);
   command +=
       " > " + ShellQuote(base.string() + ".out") + " 2> " + ShellQuote(base.string() + ".err");

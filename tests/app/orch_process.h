@@ -13,9 +13,11 @@ struct ProcessResult {
   std::string err;
 };
 
-/// Runs `orch ARGS...` in `cwd` (default: the source root) and waits for it.
+/// Runs `orch ARGS...` in `cwd` (default: the source root) and waits for it; `environment`
+/// (`KEY=VALUE` entries) is added to the inherited environment.
 ProcessResult RunOrch(const std::vector<std::string>& args,
-                      const std::filesystem::path& cwd = ORCH_SOURCE_DIR);
+                      const std::filesystem::path& cwd = ORCH_SOURCE_DIR,
+                      const std::vector<std::string>& environment = {});
 
 /// `text` quoted for /bin/sh.
 std::string ShellQuote(const std::string& text);

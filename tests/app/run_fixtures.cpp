@@ -19,7 +19,8 @@ namespace orch::testing {
 
 namespace fs = std::filesystem;
 
-BackgroundOrch::BackgroundOrch(const std::vector<std::string>& args, const fs::path& err_path) {
+BackgroundOrch::BackgroundOrch(const std::vector<std::string>& args, const fs::path& err_path,
+                               const std::vector<std::string>& environment) {
   std::vector<std::string> argv_text = {std::string(ORCH_BUILD_DIR) + "/src/app/orch"};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -31,7 +32,13 @@ BackgroundOrch::BackgroundOrch(const std::vector<std::string>& args, const fs::p
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_addchdir_np(&actions, ORCH_SOURCE_DIR);
-  EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  std::vector<std::string> env_text;
+  for (char** entry = environ; *entry != nullptr; ++entry) env_text.emplace_back(*entry);
+  env_text.insert(env_text.end(), environment.begin(), environment.end());
+  std::vector<char*> envp;
+  for (auto& entry : env_text) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
   posix_spawn_file_actions_destroy(&actions);
 }
 

@@ -15,11 +15,12 @@
 namespace orch::testing {
 
 /// `orch ARGS...` started in the background from the source root; stdout goes to /dev/null,
-/// stderr to `err_path` (or /dev/null).
+/// stderr to `err_path` (or /dev/null); `environment` (`KEY=VALUE`) is added to ours.
 class BackgroundOrch {
  public:
   explicit BackgroundOrch(const std::vector<std::string>& args,
-                          const std::filesystem::path& err_path = "/dev/null");
+                          const std::filesystem::path& err_path = "/dev/null",
+                          const std::vector<std::string>& environment = {});
   pid_t pid() const { return pid_; }
   /// The exit code, or -1 when it died of a signal.
   int Wait();

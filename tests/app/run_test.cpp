@@ -34,7 +34,7 @@ TEST(RunTest, InvalidConfigExits2AndWritesNothing) {
   EXPECT_TRUE(Contains(result.err,
                        "override #1 'tam.lr=fast': tam.lr: expected float, got "
                        "string 'fast'"));
-  EXPECT_TRUE(Contains(result.err, "tam.memory.k: expected int >= 1, got 0"));
+  EXPECT_TRUE(Contains(result.err, "tam.memory.k: expected int in [1, 10000], got 0"));
   EXPECT_FALSE(fs::exists(store));  // not even created
   // with an existing store: no row is added
   ASSERT_EQ(RunOrch({"run", kTam, "tam.episodes=20", "--store", store.string()}).exit_code, 0);

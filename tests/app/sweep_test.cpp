@@ -184,7 +184,8 @@ TEST(SweepTest, KilledWorkerFailsAloneAndTheSweepResumes) {
   EXPECT_TRUE(Contains(summary, "run it alone: orch run " + kTam +
                                     " tam.episodes=1500 "
                                     "tam.checkpoint_every=250 seed=" +
-                                    std::to_string(victim.summary.seed) + " --rerun"))
+                                    std::to_string(victim.summary.seed) + " --store " +
+                                    store.string() + " --rerun"))
       << summary;
   {
     auto opened = OpenStore(store);

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/run_ending.h"
 #include "store/schema.h"
 #include "store/store_internal.h"
 
@@ -672,8 +673,14 @@ TEST_F(StoreTest, ResolveRunByIdUuidPrefixAndName) {
   EXPECT_EQ(store->ResolveRun("bbbb"), second_id);
   EXPECT_EQ(store->ResolveRun("aaaa11"), first_id);
   EXPECT_EQ(store->ResolveRun(" walker "), second_id);
-  // a name picks the newest run that has it
-  EXPECT_EQ(store->ResolveRun("cheetah"), third_id);
+  EXPECT_EQ(store->ResolveRun("aaaa33"), third_id);
+  // a name used twice names no run by itself: both are listed, with their ids
+  std::string message = StoreErrorOf([&] { store->ResolveRun("cheetah"); });
+  EXPECT_NE(message.find("ambiguous"), std::string::npos) << message;
+  EXPECT_NE(message.find(fmt::format("aaaa1111 'cheetah' (#{}", first_id)), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(fmt::format("aaaa3333 'cheetah' (#{}", third_id)), std::string::npos)
+      << message;
 }
 
 TEST_F(StoreTest, ResolveRunRefusesAmbiguousAndUnknownReferences) {
@@ -1152,6 +1159,191 @@ TEST_F(StoreConcurrencyTest, FourThreadsWriteTheSameStore) {
   for (auto& thread : threads) thread.join();
   for (const auto& error : errors) EXPECT_EQ(error, "");
   ExpectEveryRow(ids);
+}
+
+}  // namespace
+}  // namespace orch::store
+
+namespace orch::store {
+namespace {
+
+// --- launchers taking runs (issue 9: two launchers of one sweep)
+
+TEST_F(StoreTest, AQueuedRunIsClaimedOnceAndOnlyItsClaimantsWorkerStarts) {
+  auto store = OpenStore();
+  const int64_t run_id = store->CreateRun(MakeRun("claimed", 1));
+  EXPECT_TRUE(store->ClaimQueuedRun(run_id));
+  EXPECT_FALSE(store->ClaimQueuedRun(run_id));  // the second launcher
+  RunDetails claimed = store->GetRun(run_id);
+  EXPECT_EQ(claimed.summary.status, "running");
+  EXPECT_FALSE(claimed.pid.has_value());
+  EXPECT_TRUE(claimed.summary.started_at_ms.has_value());
+
+  store->MarkRunning(run_id, 4242);
+  // a second worker is refused with a type of its own, and the run is left as it is
+  EXPECT_THROW(store->MarkRunning(run_id, 4343), ClaimRefusedError);
+  RunDetails running = store->GetRun(run_id);
+  EXPECT_EQ(running.summary.status, "running");
+  EXPECT_EQ(running.pid, 4242);
+  EXPECT_EQ(running.summary.error_text, "");
+  store->FinishRun(run_id, RunStatus::kCompleted, 0, "");
+  EXPECT_EQ(store->GetRun(run_id).summary.status, "completed");
+}
+
+TEST_F(StoreTest, AResumeIsClaimedOnce) {
+  auto store = OpenStore();
+  const int64_t run_id = store->CreateRun(MakeRun("resumed", 1));
+  store->MarkRunning(run_id, 1);
+  store->FinishRun(run_id, RunStatus::kInterrupted, 130, "");
+  store->PrepareResume(run_id, -1);
+  EXPECT_THROW(store->PrepareResume(run_id, -1), ClaimRefusedError);
+  EXPECT_EQ(store->GetRun(run_id).summary.attempt, 2);
+}
+
+TEST_F(StoreTest, AQueuedRunThatWillNotStartIsSetAsideAndBlocksNothing) {
+  auto store = OpenStore();
+  NewRun run = MakeRun("aside", 1);
+  const int64_t run_id = store->CreateRun(run);
+  EXPECT_TRUE(store->AbandonQueuedRun(run_id, "not started: the sweep was stopped"));
+  RunDetails details = store->GetRun(run_id);
+  EXPECT_EQ(details.summary.status, "interrupted");
+  EXPECT_EQ(details.summary.exit_code, 130);
+  EXPECT_EQ(details.summary.error_text, "not started: the sweep was stopped");
+  EXPECT_EQ(details.events.back().kind, "interrupted");
+  // the same config can be recorded again, and the set-aside run resumes from scratch
+  NewRun again = run;
+  again.uuid = "3f2a0099-1111-4222-8333-000000000099";
+  again.run_dir = "runs/" + again.uuid;
+  EXPECT_NO_THROW(store->CreateRun(again));
+  // only a queued run is set aside
+  const int64_t claimed = store->CreateRun(MakeRun("claimed", 2));
+  ASSERT_TRUE(store->ClaimQueuedRun(claimed));
+  EXPECT_FALSE(store->AbandonQueuedRun(claimed, "no"));
+  EXPECT_EQ(store->GetRun(claimed).summary.status, "running");
+}
+
+// --- a sweep's history (issue 9: a relaunch with other overrides deleted its members)
+
+TEST_F(StoreTest, ASweepIsNeverRedefined) {
+  auto store = OpenStore();
+  const int64_t sweep_id =
+      store->RecordSweep("study", "ablation", "# orch sweep: overrides [\"seed=0,1\"]\n", "sha-1");
+  const int64_t run_id = store->CreateRun(MakeRun("member", 1));
+  store->AddSweepMember(sweep_id, {run_id, 0, "A0", "cheetah-run", "{}"});
+  // the same definition is the same sweep
+  EXPECT_EQ(
+      store->RecordSweep("study", "ablation", "# orch sweep: overrides [\"seed=0,1\"]\n", "sha-1"),
+      sweep_id);
+  std::string message = StoreErrorOf([&] {
+    store->RecordSweep("study", "ablation", "# orch sweep: overrides [\"seed=2,3\"]\n", "sha-2");
+  });
+  EXPECT_NE(message.find("sweep 'study' is already recorded"), std::string::npos) << message;
+  EXPECT_NE(message.find("overrides [\"seed=0,1\"]"), std::string::npos) << message;
+  EXPECT_NE(message.find("overrides [\"seed=2,3\"]"), std::string::npos) << message;
+  EXPECT_NE(message.find("--name"), std::string::npos) << message;
+  EXPECT_THROW(store->RecordSweep("study", "ablation", "other\n", "sha-3"), SweepConflictError);
+  // nothing of the recorded sweep changed
+  EXPECT_EQ(store->FindSweep("study")->spec_sha256, "sha-1");
+  ASSERT_EQ(store->SweepMembers(sweep_id).size(), 1u);
+  EXPECT_EQ(store->SweepMembers(sweep_id)[0].run_id, run_id);
+}
+
+// --- endings a worker could not record (issue 9: a full disk as a run ends)
+
+TEST_F(StoreTest, AStaleRunEndsAsTheEndingItsWorkerLeftSays) {
+  auto store = OpenStore();
+  NewRun run = MakeRun("full", 1);
+  const int64_t run_id = store->CreateRun(run);
+  const int64_t silent = store->CreateRun(MakeRun("silent", 2));
+  store->MarkRunning(run_id, 1);
+  store->MarkRunning(silent, 2);
+  fs::create_directories(store->directory() / run.run_dir);
+  WriteFile(store->directory() / run.run_dir / kEndingFileName,
+            EndingJson({"failed", 1, "tam: cannot write x.ckpt: No space left on device"}));
+
+  EXPECT_EQ(store->MarkStaleRuns(NowMs() + 120'000, 60'000), 2);
+  RunDetails details = store->GetRun(run_id);
+  EXPECT_EQ(details.summary.status, "failed");
+  EXPECT_EQ(details.summary.exit_code, 1);
+  EXPECT_EQ(details.summary.error_text, "tam: cannot write x.ckpt: No space left on device");
+  EXPECT_NE(details.events.back().detail.find("recorded late from ending.json"), std::string::npos)
+      << details.events.back().detail;
+  // a worker that left nothing failed for its silence
+  EXPECT_NE(store->GetRun(silent).summary.error_text.find("worker stopped sending heartbeats"),
+            std::string::npos);
+}
+
+TEST_F(StoreTest, EndingJsonRoundTrips) {
+  RecordedEnding ending{"interrupted", 130, "stopped \"on\" request\nsecond line"};
+  std::optional<RecordedEnding> back = ParseEndingJson(EndingJson(ending));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->status, "interrupted");
+  EXPECT_EQ(back->exit_code, 130);
+  EXPECT_EQ(back->error, ending.error);
+  EXPECT_FALSE(ParseEndingJson(R"({"status": "exploded"})").has_value());
+  EXPECT_FALSE(ParseEndingJson("not json: [").has_value());
+}
+
+TEST_F(StoreTest, AFullDiskIsAStoreErrorThatSaysSo) {
+  auto store = OpenStore();
+  const int64_t run_id = store->CreateRun(MakeRun("full", 1));
+  store->MarkRunning(run_id, 1);
+  // SQLite's own limit on the file's size stands in for a full disk
+  store->database().exec("PRAGMA max_page_count = " +
+                         std::to_string(Count(*store, "PRAGMA page_count")));
+  try {
+    auto writer = store->OpenMetricWriter(run_id, 1'000'000, 1'000'000);
+    for (int step = 0; step < 200'000; ++step) writer->Add("loss", step, step);
+    writer->Flush();
+    ADD_FAILURE() << "the writes fit after all";
+  } catch (const StoreError& error) {
+    EXPECT_TRUE(error.disk_full()) << error.what();
+    EXPECT_NE(std::string(error.what()).find("is full"), std::string::npos) << error.what();
+  }
+}
+
+// --- checkpoints and integrity
+
+TEST_F(StoreTest, APrunedCheckpointIsForgotten) {
+  auto store = OpenStore();
+  const int64_t run_id = store->CreateRun(MakeRun("pruned", 1));
+  for (int64_t step : {300, 100, 200}) {
+    store->RegisterCheckpoint(run_id, {step, fmt::format("c/{}.ckpt", step), "sha", 10, false, 0});
+  }
+  std::vector<CheckpointRecord> records = store->Checkpoints(run_id);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records.front().step, 100);  // oldest first
+  store->ForgetCheckpoint(run_id, 100);
+  records = store->Checkpoints(run_id);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records.front().step, 200);
+  EXPECT_EQ(store->GetRun(run_id).checkpoints.size(), 2u);
+}
+
+TEST_F(StoreTest, QuickCheckFindsADamagedPage) {
+  {
+    auto store = OpenStore();
+    for (int64_t seed = 1; seed <= 40; ++seed) store->CreateRun(MakeRun("run", seed));
+    EXPECT_FALSE(store->QuickCheck(2000).has_value());
+  }
+  // every connection closed: the WAL is in the file; overwrite the run_param table's root page
+  int64_t page = 0;
+  int64_t page_size = 0;
+  {
+    auto store = OpenStore();
+    page = Count(*store, "SELECT pageno FROM dbstat WHERE name = 'run_param' LIMIT 1");
+    page_size = Count(*store, "PRAGMA page_size");
+  }
+  {
+    std::fstream file(path_, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp((page - 1) * page_size + 100);
+    std::string garbage(static_cast<size_t>(page_size - 200), '\x5a');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto store = OpenStore();
+  std::optional<std::string> problem = store->QuickCheck(2000);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_FALSE(problem->empty());
 }
 
 }  // namespace

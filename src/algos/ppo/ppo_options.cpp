@@ -14,10 +14,13 @@ std::unique_ptr<config::Schema> BuildPolicySchema() {
   using O = PolicyOptions;
   b.Field("type", &O::type, "registered policy: lstm (factored masked LSTM) or mlp")
       .Choices({"lstm", "mlp"});
-  b.Field("feature_dim", &O::feature_dim, "feature net width (lstm)").Min(1);
-  b.Field("lstm_hidden_dim", &O::lstm_hidden_dim, "LSTM hidden size (lstm)").Min(1);
-  b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)").Min(1);
-  b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)").Min(1).MinItems(1);
+  b.Field("feature_dim", &O::feature_dim, "feature net width (lstm)").Range(1, 16384);
+  b.Field("lstm_hidden_dim", &O::lstm_hidden_dim, "LSTM hidden size (lstm)").Range(1, 16384);
+  b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)").Range(1, 16384);
+  b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)")
+      .Range(1, 16384)
+      .MinItems(1)
+      .MaxItems(16);
   b.Field("activation", &O::activation, "MLP activation (mlp)").Choices({"tanh", "relu"});
   b.Field("hidden_gain", &O::hidden_gain, "orthogonal init gain of hidden layers").Positive();
   b.Field("actor_out_gain", &O::actor_out_gain, "orthogonal init gain of actor outputs").Positive();
@@ -35,8 +38,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
   config::SchemaBuilder<PpoOptions> b("ppo", "PPO with an injected PolicyBundle (ppo-policy.md)");
   using O = PpoOptions;
   b.Field("total_steps", &O::total_steps, "environment steps of training, all envs").Min(1);
-  b.Field("num_envs", &O::num_envs, "parallel environments").Min(1);
-  b.Field("num_steps", &O::num_steps, "rollout length per env and update").Min(1);
+  b.Field("num_envs", &O::num_envs, "parallel environments").Range(1, 4096);
+  b.Field("num_steps", &O::num_steps, "rollout length per env and update").Range(1, 1'000'000);
   b.Field("lr", &O::lr, "Adam learning rate").Positive();
   b.Field("adam_eps", &O::adam_eps, "Adam epsilon").Positive();
   b.Field("anneal_lr", &O::anneal_lr, "decay the learning rate linearly to 0");
@@ -70,7 +73,7 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("bootstrap", &O::bootstrap,
           "what ends bootstrapping: terminated (Gymnasium) or terminated_or_truncated (CleanRL)")
       .Choices({"terminated", "terminated_or_truncated"});
-  b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes").Min(1);
+  b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes").Range(1, 100'000);
   b.Field("eval_every", &O::eval_every, "environment steps between evaluations").Min(1);
   b.Section("policy", &O::policy, PolicySchema(), "the injected policy bundle");
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {

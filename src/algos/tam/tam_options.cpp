@@ -14,10 +14,11 @@ std::unique_ptr<config::Schema> BuildMemorySchema() {
       "z-memory: replay of episode outcomes in z-space and a kNN risk regulariser (tam.md §12)");
   using O = TamMemoryOptions;
   b.Field("enabled", &O::enabled, "add the memory regulariser w_mem * mem_risk to the loss");
-  b.Field("size", &O::size, "capacity of the FIFO ring of episode records (mem_size)").Min(1);
+  b.Field("size", &O::size, "capacity of the FIFO ring of episode records (mem_size)")
+      .Range(1, 10'000'000);
   b.Field("min_records", &O::min_records, "no regulariser below this many records (mem_min)")
-      .Min(1);
-  b.Field("k", &O::k, "neighbours of the kNN kernel estimate (mem_k)").Min(1);
+      .Range(1, 10'000'000);
+  b.Field("k", &O::k, "neighbours of the kNN kernel estimate (mem_k)").Range(1, 10'000);
   b.Field("sigma", &O::sigma, "Gaussian kernel width in z-space (mem_sigma)").Positive();
   b.Field("w_mem", &O::w_mem, "regulariser strength (keep small until the z-map looks structured)")
       .NonNegative();
@@ -26,8 +27,9 @@ std::unique_ptr<config::Schema> BuildMemorySchema() {
   b.Field("risk_bind", &O::risk_bind, "risk target weight a of (1 - soft_bind)");
   b.Field("risk_cone", &O::risk_cone, "risk target weight b of log(cone_vol + 1e-8)");
   b.Field("risk_lambda", &O::risk_lambda, "risk target weight c of lambda_bind");
-  b.Field("map_points", &O::map_points, "records subsampled for the PCA z-map").Min(2);
-  b.Field("trail_length", &O::trail_length, "recent z samples drawn as the revisit trail").Min(0);
+  b.Field("map_points", &O::map_points, "records subsampled for the PCA z-map").Range(2, 1'000'000);
+  b.Field("trail_length", &O::trail_length, "recent z samples drawn as the revisit trail")
+      .Range(0, 1'000'000);
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
     const Node* detach = section.Find("detach_targets");
     if (detach != nullptr && detach->IsBool() && !detach->AsBool()) {
@@ -46,14 +48,14 @@ std::unique_ptr<config::Schema> BuildSchema() {
       "TAM action-binding agent: commitment z, tube with learned horizon, dual controllers "
       "(tam.md)");
   using O = TamOptions;
-  b.Field("episodes", &O::episodes, "episodes of training, one update each").Min(1);
-  b.Field("z_dim", &O::z_dim, "commitment dimension").Min(1);
-  b.Field("hidden_dim", &O::hidden_dim, "width of every hidden layer").Min(1);
-  b.Field("knots", &O::knots, "tube knots (M)").Min(2);
+  b.Field("episodes", &O::episodes, "episodes of training, one update each").Range(1, 1'000'000'000);
+  b.Field("z_dim", &O::z_dim, "commitment dimension").Range(1, 4096);
+  b.Field("hidden_dim", &O::hidden_dim, "width of every hidden layer").Range(1, 16384);
+  b.Field("knots", &O::knots, "tube knots (M)").Range(2, 4096);
   b.Field("lr", &O::lr, "Adam learning rate over all networks").Positive();
   b.Field("grad_clip", &O::grad_clip, "global gradient-norm clip").Positive();
-  b.Field("max_horizon", &O::max_horizon, "longest episode (maxH)").Min(1);
-  b.Field("min_horizon", &O::min_horizon, "shortest episode (minT)").Min(1);
+  b.Field("max_horizon", &O::max_horizon, "longest episode (maxH)").Range(1, 100'000);
+  b.Field("min_horizon", &O::min_horizon, "shortest episode (minT)").Range(1, 100'000);
   b.Field("k_sigma", &O::k_sigma, "tube half-width in sigmas").Positive();
   b.Field("margin_temp", &O::margin_temp, "temperature of the soft inside test").Positive();
   b.Field("tube_logstd_min", &O::tube_logstd_min, "tube log-sigma clamp, low");

@@ -52,17 +52,18 @@ std::unique_ptr<config::Schema> BuildSchema() {
   using O = TdMpc2Options;
   b.Field("model_size", &O::model_size, "model-size preset (millions of parameters)")
       .Choices({"1", "5", "19", "48", "317"});
-  b.Field("enc_dim", &O::enc_dim, "encoder width; null takes the model_size preset").Min(1);
+  b.Field("enc_dim", &O::enc_dim, "encoder width; null takes the model_size preset")
+      .Range(1, 16384);
   b.Field("mlp_dim", &O::mlp_dim, "hidden width of dynamics, reward, policy and Q; null = preset")
-      .Min(1);
-  b.Field("latent_dim", &O::latent_dim, "latent size; null = preset").Min(1);
-  b.Field("num_enc_layers", &O::num_enc_layers, "encoder layers; null = preset").Min(1);
-  b.Field("num_q", &O::num_q, "Q-ensemble members; null = preset").Min(2);
-  b.Field("simnorm_dim", &O::simnorm_dim, "SimNorm group size (softmax over groups)").Min(1);
+      .Range(1, 16384);
+  b.Field("latent_dim", &O::latent_dim, "latent size; null = preset").Range(1, 16384);
+  b.Field("num_enc_layers", &O::num_enc_layers, "encoder layers; null = preset").Range(1, 64);
+  b.Field("num_q", &O::num_q, "Q-ensemble members; null = preset").Range(2, 64);
+  b.Field("simnorm_dim", &O::simnorm_dim, "SimNorm group size (softmax over groups)").Range(1, 1024);
   b.Field("dropout", &O::dropout, "dropout in the first layer of every Q member")
       .Range(0, 1)
       .Below(1);
-  b.Field("num_bins", &O::num_bins, "two-hot bins of the reward and value heads").Min(2);
+  b.Field("num_bins", &O::num_bins, "two-hot bins of the reward and value heads").Range(2, 10001);
   b.Field("vmin", &O::vmin, "lowest bin of the symlog support");
   b.Field("vmax", &O::vmax, "highest bin of the symlog support");
   b.Field("task_dim", &O::task_dim, "task embedding size; orch runs single-task TD-MPC2, so 0")
@@ -71,12 +72,12 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("obs", &O::obs, "observation type").Choices({"state"});
   b.Field("episodic", &O::episodic, "learn a termination head (DMControl tasks never terminate)");
   b.Field("steps", &O::steps, "agent steps of training (env steps = steps * action_repeat)").Min(1);
-  b.Field("batch_size", &O::batch_size, "horizon+1 windows per update").Min(1);
-  b.Field("buffer_size", &O::buffer_size, "replay capacity in entries (FIFO)").Min(1);
+  b.Field("batch_size", &O::batch_size, "horizon+1 windows per update").Range(1, 65536);
+  b.Field("buffer_size", &O::buffer_size, "replay capacity in entries (FIFO)").Range(1, 50'000'000);
   b.Field("seed_steps", &O::seed_steps,
           "random-action steps before training; null = max(1000, 5 * episode agent steps)")
       .Min(1);
-  b.Field("eval_episodes", &O::eval_episodes, "episodes per evaluation").Min(1);
+  b.Field("eval_episodes", &O::eval_episodes, "episodes per evaluation").Range(1, 100'000);
   b.Field("eval_freq", &O::eval_freq, "agent steps between evaluations").Min(1);
   b.Field("consistency_coef", &O::consistency_coef, "weight of the latent consistency loss")
       .NonNegative();
@@ -96,11 +97,12 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("discount_min", &O::discount_min, "lower clip of the heuristic discount").OpenRange(0, 1);
   b.Field("discount_max", &O::discount_max, "upper clip of the heuristic discount").OpenRange(0, 1);
   b.Field("mpc", &O::mpc, "plan with MPPI (false: act with the policy prior)");
-  b.Field("iterations", &O::iterations, "MPPI iterations per decision").Min(1);
-  b.Field("num_samples", &O::num_samples, "action sequences sampled per iteration").Min(1);
-  b.Field("num_elites", &O::num_elites, "elite sequences kept per iteration").Min(1);
-  b.Field("num_pi_trajs", &O::num_pi_trajs, "sequences drawn from the policy prior").Min(0);
-  b.Field("horizon", &O::horizon, "planning horizon and training window length").Min(1);
+  b.Field("iterations", &O::iterations, "MPPI iterations per decision").Range(1, 1000);
+  b.Field("num_samples", &O::num_samples, "action sequences sampled per iteration").Range(1, 65536);
+  b.Field("num_elites", &O::num_elites, "elite sequences kept per iteration").Range(1, 65536);
+  b.Field("num_pi_trajs", &O::num_pi_trajs, "sequences drawn from the policy prior").Range(0, 65536);
+  b.Field("horizon", &O::horizon, "planning horizon and training window length")
+      .Range(1, 1000);
   b.Field("min_std", &O::min_std, "lower clamp of the MPPI sampling std").Positive();
   b.Field("max_std", &O::max_std, "initial and upper MPPI sampling std").Positive();
   b.Field("temperature", &O::temperature, "temperature of the elite scores").Positive();
