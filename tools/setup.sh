@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain; cmake is needed by Meson's cmake dependency lookups (SQLiteCpp, MuJoCo)
   build-essential meson ninja-build pkg-config cmake ccache git
+  # tools/format.sh: the format check of .ci/run (Debian's clang-format 14)
+  clang-format
   # libraries
   libtorch-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev
   libgtest-dev libgmock-dev libmujoco-dev

@@ -71,8 +71,8 @@ RecordedRun RecordNewRun(store::ResultsStore& store, const RunRequest& request) 
     // the run directory could not be written (a full disk)
     std::error_code ignored;
     std::filesystem::remove_all(recorded.run_dir, ignored);
-    throw store::StoreError(fmt::format("cannot record run {}: {}", recorded.uuid.substr(0, 8),
-                                        error.what()));
+    throw store::StoreError(
+        fmt::format("cannot record run {}: {}", recorded.uuid.substr(0, 8), error.what()));
   }
   return recorded;
 }

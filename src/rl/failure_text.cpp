@@ -17,16 +17,16 @@ namespace orch::rl {
 
 std::string LargestSizes(const config::Node& config) {
   std::vector<std::pair<double, std::string>> sizes;
-  std::function<void(const config::Node&, const std::string&)> visit =
-      [&](const config::Node& node, const std::string& key) {
-        if (node.IsMap()) {
-          for (const auto& entry : node.Entries()) {
-            visit(entry.value, config::JoinKey(key, entry.key));
-          }
-        } else if (node.IsNumber() && node.AsDouble() >= 1000) {
-          sizes.emplace_back(node.AsDouble(), key + "=" + node.Describe());
-        }
-      };
+  std::function<void(const config::Node&, const std::string&)> visit = [&](const config::Node& node,
+                                                                           const std::string& key) {
+    if (node.IsMap()) {
+      for (const auto& entry : node.Entries()) {
+        visit(entry.value, config::JoinKey(key, entry.key));
+      }
+    } else if (node.IsNumber() && node.AsDouble() >= 1000) {
+      sizes.emplace_back(node.AsDouble(), key + "=" + node.Describe());
+    }
+  };
   visit(config, "");
   std::stable_sort(sizes.begin(), sizes.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });

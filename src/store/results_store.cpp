@@ -295,9 +295,9 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   }
 
   // the connection; SQLite opens the file lazily, so a bad file shows on the first read
-  const int flags = mode == Mode::kReadWrite ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
-                    : mode == Mode::kReadOnly  ? SQLite::OPEN_READONLY
-                                               : SQLite::OPEN_READONLY | SQLite::OPEN_URI;
+  const int flags = mode == Mode::kReadWrite  ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                    : mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
+                                              : SQLite::OPEN_READONLY | SQLite::OPEN_URI;
   std::unique_ptr<SQLite::Database> db;
   try {
     db = std::make_unique<SQLite::Database>(

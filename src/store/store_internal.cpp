@@ -75,12 +75,12 @@ StoreError TranslateError(const std::filesystem::path& path, std::string_view ac
                       file, action, cause),
           StoreError::Cause::kDiskFull);
     case SQLITE_IOERR:
-      return StoreError(fmt::format(
-                            "I/O error on results store '{}' while {} (SQLite: {}). Check that its "
-                            "disk has free space, and keep the store on a local disk: SQLite's WAL "
-                            "mode does not work over network filesystems.",
-                            file, action, cause),
-                        StoreError::Cause::kIo);
+      return StoreError(
+          fmt::format("I/O error on results store '{}' while {} (SQLite: {}). Check that its "
+                      "disk has free space, and keep the store on a local disk: SQLite's WAL "
+                      "mode does not work over network filesystems.",
+                      file, action, cause),
+          StoreError::Cause::kIo);
     case SQLITE_CONSTRAINT:
       return StoreError(fmt::format(
           "results store '{}': {} was refused by the schema (SQLite: {}).", file, action, cause));

@@ -88,6 +88,9 @@ std::string WorkerExit::Describe() const {
 }
 
 std::filesystem::path WorkerExecutable() {
+  if (const char* chosen = std::getenv("ORCH_WORKER"); chosen != nullptr && *chosen != '\0') {
+    return chosen;
+  }
   std::error_code error;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
   return self.parent_path() / "orch-worker";

@@ -63,7 +63,9 @@ WorkerExit RunWorkerProcess(const WorkerLaunch& launch,
                             const std::atomic<int>* stop_requests,
                             const std::function<void(pid_t)>& on_started = {});
 
-/// `orch-worker` beside the running executable.
+/// `$ORCH_WORKER` when set (another build of the worker: one linked against a CUDA LibTorch, or
+/// an uninstrumented one beside a sanitizer build of the front end), else `orch-worker` beside
+/// the running executable.
 std::filesystem::path WorkerExecutable();
 
 }  // namespace orch::sweep

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +56,26 @@ bool WaitFor(Fn&& ready) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+/// The pid of a child of `parent` whose command name is `name`, or 0.
+pid_t ChildNamed(pid_t parent, const std::string& name) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    const std::string stat = Slurp(entry.path() / "stat");
+    // pid (comm) state ppid ...
+    size_t open = stat.find('(');
+    size_t close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && stat.substr(open + 1, close - open - 1) == name) {
+      return static_cast<pid_t>(std::stol(stat.substr(0, open)));
+    }
+  }
+  return 0;
 }
 
 /// Every file below `dir` whose name holds `.tmp.` (an atomic write that did not finish).
@@ -208,9 +229,10 @@ TEST(FaultTest, ARunThatCannotBeRecordedLeavesNoFolder) {
   ASSERT_EQ(RunOrch({"run", kTam, "tam.episodes=20", "--store", store.string()}).exit_code, 0);
   // the disk fills up as the new run's config.yaml is written
   fs::path flag = dir.path() / "disk-is-full";
-  const std::vector<std::string> full_disk = {
-      std::string("LD_PRELOAD=") + ORCH_DISK_FULL_SHIM, "ORCH_FAULT_FULL_DIR=" + dir.path().string(),
-      "ORCH_FAULT_FULL_FLAG=" + flag.string(), "ORCH_FAULT_FULL_TRIGGER=config.yaml"};
+  const std::vector<std::string> full_disk = {std::string("LD_PRELOAD=") + ORCH_DISK_FULL_SHIM,
+                                              "ORCH_FAULT_FULL_DIR=" + dir.path().string(),
+                                              "ORCH_FAULT_FULL_FLAG=" + flag.string(),
+                                              "ORCH_FAULT_FULL_TRIGGER=config.yaml"};
   auto refused = RunOrch({"run", kTam, "tam.episodes=20", "seed=1", "--store", store.string()},
                          ORCH_SOURCE_DIR, full_disk);
   EXPECT_EQ(refused.exit_code, 2);
@@ -270,17 +292,8 @@ TEST(FaultTest, CtrlCReachingAStartingWorkerIsAnInterruption) {
   BackgroundOrch front_end({"sweep", kTam, "tam.episodes=2000", "seed=0", "--jobs", "1", "--name",
                             "early", "--store", store.string()},
                            err);
-  // the run is taken (running, no worker pid yet): its worker is being started
-  ASSERT_TRUE(WaitFor([&] {
-    try {
-      if (!fs::exists(store)) return false;
-      auto opened = OpenStore(store);
-      auto runs = opened->ListRuns();
-      return !runs.empty() && runs[0].status == "running";
-    } catch (const store::StoreError&) {
-      return false;
-    }
-  }));
+  // the worker process exists and is still loading its libraries (about 0.5 s)
+  ASSERT_TRUE(WaitFor([&] { return ChildNamed(front_end.pid(), "orch-worker") > 0; }));
   ASSERT_EQ(kill(front_end.pid(), SIGINT), 0);
   EXPECT_EQ(front_end.Wait(), 130) << Slurp(err);
   store::RunDetails run = OpenStore(store)->GetRun(1);

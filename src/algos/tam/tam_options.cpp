@@ -48,7 +48,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
       "TAM action-binding agent: commitment z, tube with learned horizon, dual controllers "
       "(tam.md)");
   using O = TamOptions;
-  b.Field("episodes", &O::episodes, "episodes of training, one update each").Range(1, 1'000'000'000);
+  b.Field("episodes", &O::episodes, "episodes of training, one update each")
+      .Range(1, 1'000'000'000);
   b.Field("z_dim", &O::z_dim, "commitment dimension").Range(1, 4096);
   b.Field("hidden_dim", &O::hidden_dim, "width of every hidden layer").Range(1, 16384);
   b.Field("knots", &O::knots, "tube knots (M)").Range(2, 4096);

@@ -36,7 +36,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("loss_weight", &O::loss_weight, "weight of EACH auxiliary gamma's cross-entropy")
       .NonNegative();
   b.Field("debug_logging", &O::debug_logging, "richer snapshots at eval_freq");
-  b.Field("log_num_examples", &O::log_num_examples, "examples per debug snapshot").Range(1, 100'000);
+  b.Field("log_num_examples", &O::log_num_examples, "examples per debug snapshot")
+      .Range(1, 100'000);
   return b.Build();
 }
 

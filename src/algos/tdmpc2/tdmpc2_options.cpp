@@ -59,7 +59,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("latent_dim", &O::latent_dim, "latent size; null = preset").Range(1, 16384);
   b.Field("num_enc_layers", &O::num_enc_layers, "encoder layers; null = preset").Range(1, 64);
   b.Field("num_q", &O::num_q, "Q-ensemble members; null = preset").Range(2, 64);
-  b.Field("simnorm_dim", &O::simnorm_dim, "SimNorm group size (softmax over groups)").Range(1, 1024);
+  b.Field("simnorm_dim", &O::simnorm_dim, "SimNorm group size (softmax over groups)")
+      .Range(1, 1024);
   b.Field("dropout", &O::dropout, "dropout in the first layer of every Q member")
       .Range(0, 1)
       .Below(1);
@@ -100,9 +101,9 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("iterations", &O::iterations, "MPPI iterations per decision").Range(1, 1000);
   b.Field("num_samples", &O::num_samples, "action sequences sampled per iteration").Range(1, 65536);
   b.Field("num_elites", &O::num_elites, "elite sequences kept per iteration").Range(1, 65536);
-  b.Field("num_pi_trajs", &O::num_pi_trajs, "sequences drawn from the policy prior").Range(0, 65536);
-  b.Field("horizon", &O::horizon, "planning horizon and training window length")
-      .Range(1, 1000);
+  b.Field("num_pi_trajs", &O::num_pi_trajs, "sequences drawn from the policy prior")
+      .Range(0, 65536);
+  b.Field("horizon", &O::horizon, "planning horizon and training window length").Range(1, 1000);
   b.Field("min_std", &O::min_std, "lower clamp of the MPPI sampling std").Positive();
   b.Field("max_std", &O::max_std, "initial and upper MPPI sampling std").Positive();
   b.Field("temperature", &O::temperature, "temperature of the elite scores").Positive();
