@@ -109,7 +109,6 @@ int StartNewRun(const ParsedArgs& parsed) {
   std::vector<std::string> texts(parsed.positional.begin() + 1, parsed.positional.end());
   ConfigPipeline pipeline(source);
   config::ComposedConfig composed = pipeline.Compose(config::ParseOverrides(texts));
-  if (!composed.diagnostics.HasErrors()) CheckTrainable(composed.tree, composed.diagnostics);
   RefuseConfigSweep(composed);
   int status = ReportDiagnostics(composed.diagnostics, "configuration");
   if (status != kExitOk) return status;

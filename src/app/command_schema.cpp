@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "algos/algorithm.h"
 #include "app/commands.h"
 #include "app/config_schema.h"
 #include "common/error.h"
@@ -22,10 +23,12 @@ std::string Overview() {
   out += fmt::format("  {:<{}}  {}\n", "env", width,
                      "the environment, chosen by env.name (orch schema env)");
   out += "\nalgorithms (the root key algo):\n\n";
-  for (const auto& algorithm : Algorithms()) {
+  for (const auto* algorithm : algos::Algorithms()) {
+    std::vector<std::string> namespaces;
+    for (const auto& [name, schema] : algorithm->namespaces) namespaces.push_back(name);
     out += fmt::format("  {:<8}  {}\n            namespaces: {}; envs: {}; example: {}\n",
-                       algorithm.name, algorithm.description, Join(algorithm.namespaces, ", "),
-                       Join(algorithm.envs, ", "), algorithm.example_config);
+                       algorithm->name, algorithm->description, Join(namespaces, ", "),
+                       Join(algorithm->envs, ", "), algorithm->example_config);
   }
   out += "\n" + config::FormatSchema(RootSchema());
   return out;

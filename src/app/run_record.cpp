@@ -1,6 +1,9 @@
 // src/app/run_record.cpp
 #include "app/run_record.h"
 
+#include <algorithm>
+
+#include "algos/algorithm.h"
 #include "config/key_path.h"
 #include "config/yaml_writer.h"
 
@@ -26,11 +29,6 @@ std::string StringAt(const config::Node& tree, std::string_view key) {
   return value != nullptr && value->IsString() ? value->AsString() : std::string();
 }
 
-int64_t IntAt(const config::Node& tree, std::string_view key, int64_t fallback) {
-  const config::Node* value = config::FindPath(tree, key);
-  return value != nullptr && value->IsInt() ? value->AsInt() : fallback;
-}
-
 }  // namespace
 
 std::vector<store::FlatParam> FlattenParams(const config::Node& tree) {
@@ -40,17 +38,13 @@ std::vector<store::FlatParam> FlattenParams(const config::Node& tree) {
 }
 
 int64_t BudgetSteps(const config::Node& tree) {
-  std::string algo = StringAt(tree, "algo");
-  if (algo == "tam") return IntAt(tree, "tam.episodes", 0);
-  if (algo == "tdmpc2") {
-    return IntAt(tree, "tdmpc2.steps", 0) * IntAt(tree, "env.action_repeat", 1);
-  }
-  if (algo == "ppo") return IntAt(tree, "ppo.total_steps", 0);
-  return 0;
+  const algos::AlgorithmDescriptor* algorithm = algos::FindAlgorithm(StringAt(tree, "algo"));
+  return algorithm != nullptr && algorithm->budget ? algorithm->budget(tree) : 0;
 }
 
 std::string ProgressUnit(const config::Node& tree) {
-  return StringAt(tree, "algo") == "tam" ? "episodes" : "env steps";
+  const algos::AlgorithmDescriptor* algorithm = algos::FindAlgorithm(StringAt(tree, "algo"));
+  return algorithm != nullptr ? algorithm->progress_unit : "env steps";
 }
 
 std::string DefaultRunName(const config::Node& tree, const std::string& uuid) {
@@ -60,7 +54,13 @@ std::string DefaultRunName(const config::Node& tree, const std::string& uuid) {
 }
 
 std::vector<std::string> HeadlineMetricKeys() {
-  return {"eval/episode_return", "soft_bind", "E_T_train", "exp_nll"};
+  std::vector<std::string> keys;
+  for (const auto* algorithm : algos::Algorithms()) {
+    for (const auto& key : algorithm->headline_metrics) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+  }
+  return keys;
 }
 
 }  // namespace orch::app

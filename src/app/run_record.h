@@ -13,8 +13,8 @@ namespace orch::app {
 /// diffs in the store.
 std::vector<store::FlatParam> FlattenParams(const config::Node& tree);
 
-/// The x-axis budget of a run: environment steps (TD-MPC2: agent steps x action repeat; PPO:
-/// total steps), or episodes for TAM.
+/// The x-axis budget of a run, as its algorithm's descriptor counts it: environment steps
+/// (TD-MPC2: agent steps x action repeat; PPO: total steps), or episodes for TAM.
 int64_t BudgetSteps(const config::Node& tree);
 
 /// What a run counts on its x-axis: "episodes" or "env steps".
@@ -23,7 +23,7 @@ std::string ProgressUnit(const config::Node& tree);
 /// `run.name` when set, else `<algo>-<env>-<first 8 of the uuid>`.
 std::string DefaultRunName(const config::Node& tree, const std::string& uuid);
 
-/// The headline metric keys `orch ls` shows for each algorithm.
+/// The headline metric keys `orch ls` shows: every algorithm's, in the order of the list.
 std::vector<std::string> HeadlineMetricKeys();
 
 }  // namespace orch::app

@@ -85,7 +85,6 @@ SweepPlan PlanSweep(const sweep::SweepSpec& given, ConfigPipeline& pipeline,
     planned.job = std::move(jobs[i]);
     try {
       config::ComposedConfig composed = pipeline.Compose(planned.job.overrides);
-      if (!composed.diagnostics.HasErrors()) CheckTrainable(composed.tree, composed.diagnostics);
       CollectJobProblems(composed.diagnostics, i, problems);
       planned.tree = std::move(composed.tree);
       if (!composed.diagnostics.HasErrors()) {

@@ -5,7 +5,8 @@
 
 namespace orch::app {
 
-/// Registers tam (and, as they land, tdmpc2 and ppo), explicitly: no static self-registration.
+/// Registers the workload of every algorithm of the list (algos/algorithm_list.h), explicitly:
+/// no static self-registration, which static libraries can silently drop.
 void RegisterBuiltinWorkloads(rl::WorkloadRegistry& registry);
 
 }  // namespace orch::app

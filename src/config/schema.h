@@ -295,6 +295,16 @@ Options Bind(const Schema& schema, const Node& section) {
   return options;
 }
 
+/// The options struct of the section `key` of a whole validated config (`tam`, `env`, ...),
+/// or the schema's defaults when the config has no such section. The one way a workload turns
+/// its config into options.
+template <typename Options>
+Options BindSection(const Node& config, std::string_view key, const Schema& schema) {
+  const Node* section = config.Find(key);
+  return section != nullptr ? Bind<Options>(schema, *section)
+                            : Bind<Options>(schema, schema.Defaults());
+}
+
 /// A human-readable table of a schema (`orch schema NAMESPACE`): key, type, default,
 /// constraint and doc, nested sections indented under their parent.
 std::string FormatSchema(const Schema& schema, const std::string& prefix = "");

@@ -17,12 +17,37 @@ constexpr char kStateTag[] = "controlled-pendulum-v1";
 ControlledPendulumEnv::ControlledPendulumEnv(const ControlledPendulumOptions& options,
                                              uint64_t run_seed)
     : options_(options), noise_(run_seed, "env/noise"), flips_(run_seed, "env/regime_flips") {
+  action_spec_.kind = ActionSpec::Kind::kContinuous;
+  action_spec_.dim = 1;
+  action_spec_.low = {-options_.max_action};
+  action_spec_.high = {options_.max_action};
   Reset();
 }
 
 void ControlledPendulumEnv::Reset() {
   state_ = {options_.reset_theta, options_.reset_omega};
   regime_ = 0;
+}
+
+void ControlledPendulumEnv::Reset(std::span<float> obs) {
+  if (obs.size() != 2)
+    throw std::runtime_error("controlled-pendulum: the observation has 2 floats");
+  Reset();
+  obs[0] = static_cast<float>(state_[0]);
+  obs[1] = static_cast<float>(state_[1]);
+}
+
+StepResult ControlledPendulumEnv::Step(const Action& action, std::span<float> obs) {
+  if (action.continuous.size() != 1 || obs.size() != 2) {
+    throw std::runtime_error("controlled-pendulum: one action and 2 observation floats");
+  }
+  if (!std::isfinite(action.continuous[0])) {
+    throw std::runtime_error("controlled-pendulum: the action is not finite");
+  }
+  const State& next = Step(static_cast<double>(action.continuous[0]));
+  obs[0] = static_cast<float>(next[0]);
+  obs[1] = static_cast<float>(next[1]);
+  return {};
 }
 
 int ControlledPendulumEnv::ScheduledRegime(int64_t episode_index) const {

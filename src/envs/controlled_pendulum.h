@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "envs/env.h"
 #include "envs/env_options.h"
 #include "rl/seeding.h"
 
@@ -17,7 +18,10 @@ namespace orch::envs {
 ///
 /// Randomness comes from two streams derived from the run seed, one for the state noise and one
 /// for the per-step regime flips, so that each is reproducible on its own.
-class ControlledPendulumEnv {
+///
+/// As an Env: observation (theta, omega), one continuous action in [-max_action, max_action],
+/// reward 0, no ending of its own (TAM decides each episode's horizon).
+class ControlledPendulumEnv : public Env {
  public:
   /// (theta, omega).
   using State = std::array<double, 2>;
@@ -26,6 +30,14 @@ class ControlledPendulumEnv {
 
   /// Puts the pendulum at (reset_theta, reset_omega) in regime 0. The streams keep going.
   void Reset();
+
+  // the Env interface
+  const std::string& name() const override { return options_.name; }
+  int obs_dim() const override { return 2; }
+  const ActionSpec& action_spec() const override { return action_spec_; }
+  int64_t max_episode_steps() const override { return 0; }
+  void Reset(std::span<float> obs) override;
+  StepResult Step(const Action& action, std::span<float> obs) override;
 
   /// The regime episode `episode_index` starts in: (episode_index / regime_block) mod 2.
   int ScheduledRegime(int64_t episode_index) const;
@@ -53,12 +65,13 @@ class ControlledPendulumEnv {
   const ControlledPendulumOptions& options() const { return options_; }
 
   /// State, regime and both stream states as text that LoadState restores exactly.
-  std::string SaveState() const;
+  std::string SaveState() const override;
   /// Throws std::runtime_error when `text` is not a SaveState output.
-  void LoadState(const std::string& text);
+  void LoadState(const std::string& text) override;
 
  private:
   ControlledPendulumOptions options_;
+  ActionSpec action_spec_;
   State state_{};
   int regime_ = 0;
   rl::RandomStream noise_;

@@ -110,6 +110,10 @@ DmcTask::DmcTask(const Spec& spec, const DmcTaskOptions& options, uint64_t run_s
           spec.model_file, actuator));
     }
   }
+  action_spec_.kind = ActionSpec::Kind::kContinuous;
+  action_spec_.dim = model_->nu;
+  action_spec_.low.assign(model_->nu, -1.0);
+  action_spec_.high.assign(model_->nu, 1.0);
 }
 
 DmcTask::~DmcTask() = default;
@@ -232,7 +236,7 @@ void DmcTask::LoadState(const std::string& state) {
   std::copy(warmstart.begin(), warmstart.end(), data->qacc_warmstart);
 }
 
-EnvStep DmcTask::Step(std::span<const float> action, std::span<float> obs) {
+StepResult DmcTask::Step(std::span<const float> action, std::span<float> obs) {
   if (!episode_running_) {
     throw std::runtime_error(fmt::format(
         "{}: Step called outside an episode (call Reset first, and again after truncation)",
@@ -256,7 +260,7 @@ EnvStep DmcTask::Step(std::span<const float> action, std::span<float> obs) {
   }
 
   // the action repeat: the same control for each control step, rewards summed as the wrapper does
-  EnvStep result;
+  StepResult result;
   for (int64_t repeat = 0; repeat < options_.action_repeat; ++repeat) {
     result.reward += ControlStep(ctrl_);
     ++control_steps_;

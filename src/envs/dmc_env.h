@@ -1,6 +1,6 @@
-// src/envs/dmc_env.h: DMControl-style MuJoCo tasks behind an action repeat (tdmpc2.md §9-12): the
-// continuous-control env interface, the shared MuJoCo machinery (DmcTask) and the task factory.
-// Plain C++ and the MuJoCo 2.2.2 C API; no LibTorch.
+// src/envs/dmc_env.h: DMControl-style MuJoCo tasks behind an action repeat (tdmpc2.md §9-12):
+// the shared MuJoCo machinery (DmcTask, an Env with continuous actions in [-1, 1]) and the task
+// factory. Plain C++ and the MuJoCo 2.2.2 C API; no LibTorch.
 #pragma once
 
 #include <mujoco/mujoco.h>
@@ -12,44 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "envs/env.h"
 #include "envs/env_options.h"
 #include "rl/seeding.h"
 
 namespace orch::envs {
-
-/// What one agent step returns besides the observation.
-struct EnvStep {
-  double reward = 0.0;      ///< the sum of the control-step rewards of this agent step
-  bool terminated = false;  ///< a terminal state (never, for the DMControl tasks)
-  bool truncated = false;   ///< the time limit was reached on this step
-};
-
-/// A continuous-control task with actions in [-1, 1]^action_dim and float observations.
-class ContinuousControlEnv {
- public:
-  virtual ~ContinuousControlEnv() = default;
-  virtual int obs_dim() const = 0;
-  virtual int action_dim() const = 0;
-  /// Agent steps per episode (episode_length / action_repeat); Step sets truncated at the last.
-  virtual int64_t agent_steps_per_episode() const = 0;
-  /// Starts an episode (randomised from the env's own stream) and writes the first observation.
-  /// Throws std::runtime_error when obs.size() != obs_dim().
-  virtual void Reset(std::span<float> obs) = 0;
-  /// One agent step: action_repeat control steps with the same action (clipped to [-1, 1]),
-  /// rewards summed, the last observation written. Throws std::runtime_error on a wrong span size,
-  /// a non-finite action, a step outside an episode (before Reset or after truncation) and when
-  /// the physics diverges (MuJoCo's bad-qacc warning).
-  virtual EnvStep Step(std::span<const float> action, std::span<float> obs) = 0;
-  /// The random stream's state (resets are the only random part), to checkpoint and restore a
-  /// run exactly.
-  virtual std::string SaveRngState() const = 0;
-  virtual void LoadRngState(const std::string& state) = 0;
-  /// Everything that determines the env's future: the physics state mid-episode, the episode's
-  /// step count and the random stream, so that a run checkpointed mid-episode continues exactly.
-  virtual std::string SaveState() const = 0;
-  /// Restores a SaveState() of an env of the same task; throws std::runtime_error otherwise.
-  virtual void LoadState(const std::string& state) = 0;
-};
 
 /// Deletes a MuJoCo model with mj_deleteModel.
 struct MjModelDeleter {
@@ -73,22 +40,37 @@ MjModelPtr LoadMjcfFromMemory(std::string_view file_name, std::string_view mjcf)
 /// physics steps is mj_step2; (n - 1) x mj_step; mj_step1, so after every control step positions,
 /// velocities and sensors describe the new state (plain mj_step would leave sensors one step
 /// stale).
-class DmcTask : public ContinuousControlEnv {
+class DmcTask : public Env {
  public:
   ~DmcTask() override;
   DmcTask(const DmcTask&) = delete;
   DmcTask& operator=(const DmcTask&) = delete;
 
+  /// The task name ("cheetah-run", ...).
+  const std::string& name() const override { return options_.name; }
   int obs_dim() const override { return obs_dim_; }
-  int action_dim() const override { return model_->nu; }
-  int64_t agent_steps_per_episode() const override;
+  int action_dim() const { return model_->nu; }
+  /// Continuous: action_dim() floats in [-1, 1].
+  const ActionSpec& action_spec() const override { return action_spec_; }
+  /// Agent steps per episode (episode_length / action_repeat); Step sets truncated at the last.
+  int64_t agent_steps_per_episode() const;
+  int64_t max_episode_steps() const override { return agent_steps_per_episode(); }
   /// mj_resetData; mj_forward with actuation disabled (dm_control's Physics.reset: there is no
   /// meaningful control yet); the task's randomisation (InitializeEpisode); mj_forward, so the
-  /// first observation and the first control step see a forward-consistent state.
+  /// first observation and the first control step see a forward-consistent state. Throws
+  /// std::runtime_error when obs.size() != obs_dim().
   void Reset(std::span<float> obs) override;
-  EnvStep Step(std::span<const float> action, std::span<float> obs) override;
-  std::string SaveRngState() const override { return random_.SaveState(); }
-  void LoadRngState(const std::string& state) override { random_.LoadState(state); }
+  /// One agent step: action_repeat control steps with the same action (clipped to [-1, 1]),
+  /// rewards summed, the last observation written. Throws std::runtime_error on a wrong span size,
+  /// a non-finite action, a step outside an episode (before Reset or after truncation) and when
+  /// the physics diverges (MuJoCo's bad-qacc warning).
+  StepResult Step(std::span<const float> action, std::span<float> obs);
+  StepResult Step(const Action& action, std::span<float> obs) override {
+    return Step(action.continuous, obs);
+  }
+  /// The random stream's state (resets are the only random part).
+  std::string SaveRngState() const { return random_.SaveState(); }
+  void LoadRngState(const std::string& state) { random_.LoadState(state); }
   /// time, qpos, qvel, act, ctrl and qacc_warmstart (the constraint solver's starting point, so
   /// the next step is bit-identical), the control-step count and the random stream.
   std::string SaveState() const override;
@@ -104,8 +86,6 @@ class DmcTask : public ContinuousControlEnv {
   /// Writes the task's observation of the current mjData, in dm_control's dict order, as float.
   virtual void WriteObservation(std::span<float> obs) const = 0;
 
-  /// The task name ("cheetah-run", ...).
-  const std::string& name() const { return options_.name; }
   const DmcTaskOptions& options() const { return options_; }
   /// Physics steps per control step (cheetah 1, walker 10, pendulum 1).
   int substeps_per_control_step() const { return substeps_; }
@@ -161,6 +141,7 @@ class DmcTask : public ContinuousControlEnv {
   MjDataPtr data_;
   int substeps_;
   int obs_dim_;
+  ActionSpec action_spec_;
   rl::RandomStream random_;
   std::vector<double> ctrl_;  // the clipped action, reused across steps
   int64_t control_steps_ = 0;

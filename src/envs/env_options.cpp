@@ -118,6 +118,26 @@ std::unique_ptr<config::Schema> BuildSeedGarden() {
   b.Field("fossilize_cost", &O::fossilize_cost, "cost of FOSSILIZE").NonNegative();
   b.Field("prune_cost", &O::prune_cost, "cost of PRUNE").NonNegative();
   b.Field("set_alpha_cost", &O::set_alpha_cost, "cost of SET_ALPHA_TARGET").NonNegative();
+  b.Field("seed_cap", &O::seed_cap, "seeds alive at once, fossilized included (0 = num_slots)")
+      .Range(0, 8);
+  b.Field("shaping_gamma", &O::shaping_gamma, "discount of the potential-based stage shaping")
+      .Range(0, 1);
+  b.Field("terminal_acc_weight", &O::terminal_acc_weight,
+          "weight of the final accuracy (in points) added at the last epoch")
+      .NonNegative();
+  b.Field("benefit_noise", &O::benefit_noise,
+          "relative std of a seed's benefit around its blueprint's nominal benefit")
+      .Range(0, 2);
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* slots = section.Find("num_slots");
+    const Node* cap = section.Find("seed_cap");
+    if (slots && cap && slots->IsInt() && cap->IsInt() && cap->AsInt() > slots->AsInt()) {
+      diagnostics.Error(
+          cap->origin(), path + ".seed_cap",
+          fmt::format("must not exceed num_slots ({}), got {}", slots->AsInt(), cap->AsInt()), {},
+          "rule");
+    }
+  });
   return b.Build();
 }
 

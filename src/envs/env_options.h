@@ -76,6 +76,10 @@ struct SeedGardenOptions {
   double fossilize_cost = 0.01;   ///< per-op cost of FOSSILIZE
   double prune_cost = 0.005;      ///< per-op cost of PRUNE
   double set_alpha_cost = 0.005;  ///< per-op cost of SET_ALPHA_TARGET
+  int64_t seed_cap = 0;           ///< seeds alive at once (GERMINATED..FOSSILIZED); 0 = num_slots
+  double shaping_gamma = 0.995;   ///< discount of the potential-based shaping
+  double terminal_acc_weight = 0.05;  ///< weight of the final accuracy (points) at the last epoch
+  double benefit_noise = 0.3;         ///< relative std of a seed's benefit around its blueprint's
 };
 
 /// The env names each schema serves, for the `env` variant of the root schema.

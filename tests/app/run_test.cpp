@@ -42,27 +42,6 @@ TEST(RunTest, InvalidConfigExits2AndWritesNothing) {
   EXPECT_EQ(CountRuns(store), 1);
 }
 
-// PPO's configs validate, but it has no training loop yet: run, sweep and plan refuse it up
-// front instead of recording a run that fails in its worker.
-TEST(RunTest, AnAlgorithmWithoutATrainingLoopIsRefusedBeforeAnythingIsWritten) {
-  TempDir dir("run-untrainable");
-  fs::path store = dir.path() / "orch.db";
-  auto run = RunOrch({"run", "configs/ppo/cartpole.yaml", "--store", store.string()});
-  EXPECT_EQ(run.exit_code, 2);
-  EXPECT_TRUE(Contains(run.err, "configs/ppo/cartpole.yaml:"));
-  EXPECT_TRUE(Contains(run.err,
-                       "algo: algo 'ppo' has a config schema but no training loop in "
-                       "this build; trainable: tdmpc2, tam"))
-      << run.err;
-  auto sweep =
-      RunOrch({"sweep", "configs/ppo/cartpole.yaml", "seed=1,2", "--store", store.string()});
-  EXPECT_EQ(sweep.exit_code, 2);
-  EXPECT_TRUE(Contains(sweep.err, "no training loop")) << sweep.err;
-  EXPECT_FALSE(fs::exists(store));
-  auto compose = RunOrch({"compose", "configs/ppo/cartpole.yaml"});
-  EXPECT_EQ(compose.exit_code, 0) << compose.err;
-}
-
 TEST(RunTest, CorruptOrForeignStoreIsAClearError) {
   TempDir dir("run-badstore");
   dir.Write("garbage.db", std::string(4096, '\x5a'));

@@ -494,7 +494,7 @@ TEST_P(DmcStepTest, RewardAfterStepIsTheRewardOfTheNewState) {
   std::vector<float> obs(task->obs_dim());
   task->Reset(obs);
   for (int step = 0; step < 40; ++step) {
-    const EnvStep result = task->Step(TestAction(task->action_dim(), step), obs);
+    const StepResult result = task->Step(TestAction(task->action_dim(), step), obs);
     mj_forward(task->model(), task->data());
     EXPECT_EQ(result.reward, task->Reward()) << step;
     EXPECT_EQ(obs, Observe(*task)) << step;
@@ -516,7 +516,7 @@ TEST_P(DmcStepTest, ActionRepeatSumsTheRewardsOfHandSteppedControlSteps) {
   mjData* data = copy->data();
   for (int step = 0; step < 5; ++step) {
     const std::vector<float> action = TestAction(task->action_dim(), step);
-    const EnvStep result = task->Step(action, obs);
+    const StepResult result = task->Step(action, obs);
     // dm_control's legacy step, twice: mj_step2; (n - 1) x mj_step; mj_step1
     double sum = 0.0;
     for (int repeat = 0; repeat < 2; ++repeat) {
@@ -596,8 +596,8 @@ TEST_P(DmcStepTest, SavedStateContinuesMidEpisodeBitForBit) {
   // the rest of this episode and the next reset agree exactly
   for (int step = 37; step < 500; ++step) {
     const std::vector<float> action = TestAction(task->action_dim(), step);
-    const EnvStep a = task->Step(action, obs);
-    const EnvStep b = restored->Step(action, restored_obs);
+    const StepResult a = task->Step(action, obs);
+    const StepResult b = restored->Step(action, restored_obs);
     ASSERT_EQ(a.reward, b.reward) << step;
     ASSERT_EQ(obs, restored_obs) << step;
     ASSERT_EQ(a.truncated, b.truncated) << step;
@@ -620,7 +620,7 @@ TEST_P(DmcStepTest, EpisodeTruncatesExactlyAtAgentStep500) {
   for (int episode = 0; episode < 2; ++episode) {
     task->Reset(obs);
     for (int step = 1; step <= 500; ++step) {
-      const EnvStep result = task->Step(action, obs);
+      const StepResult result = task->Step(action, obs);
       EXPECT_EQ(result.truncated, step == 500) << step;
       EXPECT_FALSE(result.terminated);
       // each control-step reward is in [0, 1], and two are summed
@@ -791,7 +791,7 @@ TEST(DmcCheetahTest, ZeroActionEpisodeEarnsLittle) {
   const std::vector<float> action(task->action_dim(), 0.0f);
   task->Reset(obs);
   double episode_return = 0.0;
-  EnvStep result;
+  StepResult result;
   do {
     result = task->Step(action, obs);
     episode_return += result.reward;

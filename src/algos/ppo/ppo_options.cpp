@@ -3,20 +3,30 @@
 
 #include <fmt/format.h>
 
+#include "algos/ppo/policy/policy_list.h"
+#include "config/key_path.h"
+
 namespace orch::ppo {
 namespace {
 
 using config::Node;
 
+std::vector<std::string> PolicyTypes() {
+#define ORCH_POLICY_TYPE(type, factory, description) #type,
+  return {ORCH_PPO_POLICIES(ORCH_POLICY_TYPE)};
+#undef ORCH_POLICY_TYPE
+}
+
 std::unique_ptr<config::Schema> BuildPolicySchema() {
   config::SchemaBuilder<PolicyOptions> b(
       "ppo.policy", "the policy bundle PPO receives from the registry and factory");
   using O = PolicyOptions;
-  b.Field("type", &O::type, "registered policy: lstm (factored masked LSTM) or mlp")
-      .Choices({"lstm", "mlp"});
+  b.Field("type", &O::type, "the policy bundle, by its registered name (policy/policy_list.h)")
+      .Choices(PolicyTypes());
   b.Field("feature_dim", &O::feature_dim, "feature net width (lstm)").Range(1, 16384);
   b.Field("lstm_hidden_dim", &O::lstm_hidden_dim, "LSTM hidden size (lstm)").Range(1, 16384);
-  b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)").Range(1, 16384);
+  b.Field("head_hidden_dim", &O::head_hidden_dim, "hidden width of each head (lstm)")
+      .Range(1, 16384);
   b.Field("hidden_sizes", &O::hidden_sizes, "actor and critic MLP widths (mlp)")
       .Range(1, 16384)
       .MinItems(1)
@@ -73,8 +83,12 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("bootstrap", &O::bootstrap,
           "what ends bootstrapping: terminated (Gymnasium) or terminated_or_truncated (CleanRL)")
       .Choices({"terminated", "terminated_or_truncated"});
-  b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes").Range(1, 100'000);
+  b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes")
+      .Range(1, 100'000);
   b.Field("eval_every", &O::eval_every, "environment steps between evaluations").Min(1);
+  b.Field("checkpoint_every", &O::checkpoint_every,
+          "environment steps between checkpoints (0: only when stopped and at the end)")
+      .Min(0);
   b.Section("policy", &O::policy, PolicySchema(), "the injected policy bundle");
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
     const Node* envs = section.Find("num_envs");
@@ -105,6 +119,18 @@ const config::Schema& PolicySchema() {
 const config::Schema& PpoSchema() {
   static const std::unique_ptr<config::Schema> schema = BuildSchema();
   return *schema;
+}
+
+void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics) {
+  const Node* type = config::FindPath(root, "ppo.policy.type");
+  const Node* env = config::FindPath(root, "env.name");
+  if (type == nullptr || env == nullptr || !type->IsString() || !env->IsString()) return;
+  if (type->AsString() == "lstm" && env->AsString() == "pendulum") {
+    diagnostics.Error(type->origin(), "ppo.policy.type",
+                      "the lstm bundle takes discrete actions, and env 'pendulum' has continuous "
+                      "ones",
+                      "Use ppo.policy.type=mlp (Gaussian actions) on pendulum", "rule");
+  }
 }
 
 }  // namespace orch::ppo

@@ -56,10 +56,15 @@ struct PpoOptions {
   std::string bootstrap = "terminated";         ///< terminated | terminated_or_truncated
   int64_t eval_episodes = 10;                   ///< deterministic evaluation episodes
   int64_t eval_every = 50'000;                  ///< env steps between evaluations
+  int64_t checkpoint_every = 100'000;           ///< env steps between checkpoints (0: at the end)
   PolicyOptions policy;                         ///< the injected policy bundle
 };
 
 const config::Schema& PolicySchema();
 const config::Schema& PpoSchema();
+
+/// The rule across `ppo.policy` and `env`: the recurrent `lstm` bundle takes discrete actions
+/// only (Pendulum-v1's are continuous: use `mlp`).
+void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics);
 
 }  // namespace orch::ppo

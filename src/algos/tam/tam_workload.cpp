@@ -17,13 +17,6 @@ namespace {
 
 constexpr int64_t kHeadlineWindow = 100;  // episodes averaged on the progress line
 
-template <typename Options>
-Options BindSection(const config::Node& config, const char* key, const config::Schema& schema) {
-  const config::Node* section = config.Find(key);
-  return section != nullptr ? config::Bind<Options>(schema, *section)
-                            : config::Bind<Options>(schema, schema.Defaults());
-}
-
 /// Flushes the metrics, writes the agent's checkpoint atomically and registers it.
 void WriteCheckpoint(rl::RunContext& context, const TamAgent& agent, bool is_final) {
   if (context.metrics != nullptr) context.metrics->Flush();
@@ -56,8 +49,8 @@ void ReportProgress(rl::RunContext& context, const TamAgent& agent, int64_t tota
 }  // namespace
 
 TamWorkload::TamWorkload(const TamOptions& options,
-                         const envs::ControlledPendulumOptions& env_options, uint64_t seed)
-    : options_(options), env_options_(env_options), seed_(seed) {
+                         const envs::ControlledPendulumOptions& env_options)
+    : options_(options), env_options_(env_options) {
   ValidateTamOptions(options_);
 }
 
@@ -69,11 +62,9 @@ std::unique_ptr<TamWorkload> TamWorkload::FromConfig(const config::Node& config)
     throw std::invalid_argument("tam runs on env 'controlled-pendulum', not '" +
                                 env_name->Describe() + "'");
   }
-  const config::Node* seed = config.Find("seed");
-  return std::make_unique<TamWorkload>(
-      BindSection<TamOptions>(config, "tam", TamSchema()),
-      BindSection<envs::ControlledPendulumOptions>(config, "env", envs::ControlledPendulumSchema()),
-      seed != nullptr && seed->IsInt() ? static_cast<uint64_t>(seed->AsInt()) : 0);
+  return std::make_unique<TamWorkload>(config::BindSection<TamOptions>(config, "tam", TamSchema()),
+                                       config::BindSection<envs::ControlledPendulumOptions>(
+                                           config, "env", envs::ControlledPendulumSchema()));
 }
 
 rl::WorkloadOutcome TamWorkload::Run(rl::RunContext& context) {
@@ -81,13 +72,9 @@ rl::WorkloadOutcome TamWorkload::Run(rl::RunContext& context) {
     if (context.log != nullptr) *context.log << line << '\n' << std::flush;
   };
   const auto started = std::chrono::steady_clock::now();
-  if (context.seed != seed_) {
-    log(
-        fmt::format("tam: warning: the run context's seed {} differs from the config's seed {}; "
-                    "using the config's",
-                    context.seed, seed_));
-  }
-  TamAgent agent(options_, env_options_, seed_);
+  // the run's seed is the context's (the worker sets it from the config's `seed`)
+  const uint64_t seed = context.seed;
+  TamAgent agent(options_, env_options_, seed);
   const int64_t total = options_.episodes;
 
   // a fresh start, or the state of a checkpoint
@@ -106,7 +93,7 @@ rl::WorkloadOutcome TamWorkload::Run(rl::RunContext& context) {
     context.metrics->Log("system/param_count", 0, static_cast<double>(agent.ParameterCount()));
   }
   log(fmt::format("tam: episodes {}..{} of {}, seed {}, z-memory {}, {} parameters", first_episode,
-                  total, total, seed_, options_.memory.enabled ? "on" : "off",
+                  total, total, seed, options_.memory.enabled ? "on" : "off",
                   agent.ParameterCount()));
 
   // one update per episode; checkpoints on schedule and when asked to stop
@@ -137,7 +124,7 @@ rl::WorkloadOutcome TamWorkload::Run(rl::RunContext& context) {
 
   // the acceptance numbers and the plot data
   const TamAnalysis analysis =
-      AnalyzeTamRun(agent.history(), agent.memory(), options_, agent.PolicyDrift(), seed_);
+      AnalyzeTamRun(agent.history(), agent.memory(), options_, agent.PolicyDrift(), seed);
   rl::WriteFileAtomically(context.run_dir / "analysis.json", AnalysisJson(analysis));
   rl::WriteFileAtomically(context.run_dir / "zmap.csv", ZMapCsv(analysis));
   rl::WriteFileAtomically(context.run_dir / "trail.csv", TrailCsv(analysis));
@@ -153,7 +140,7 @@ rl::WorkloadOutcome TamWorkload::Run(rl::RunContext& context) {
   return rl::WorkloadOutcome::kCompleted;
 }
 
-void RegisterTamWorkload(rl::WorkloadRegistry& registry) {
+void RegisterWorkload(rl::WorkloadRegistry& registry) {
   registry.Register("tam", "TAM action-binding agent with z-memory on the controlled pendulum",
                     [](const config::Node& config) -> std::unique_ptr<rl::Workload> {
                       return TamWorkload::FromConfig(config);

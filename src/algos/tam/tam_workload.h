@@ -17,10 +17,9 @@ namespace orch::tam {
 /// trail.csv into the run directory at the end.
 class TamWorkload : public rl::Workload {
  public:
-  TamWorkload(const TamOptions& options, const envs::ControlledPendulumOptions& env_options,
-              uint64_t seed);
+  TamWorkload(const TamOptions& options, const envs::ControlledPendulumOptions& env_options);
 
-  /// Binds `tam` and `env` of a validated config, and the root `seed`. Throws
+  /// Binds `tam` and `env` of a validated config (the seed comes from the run context). Throws
   /// std::invalid_argument when `env` is not the controlled pendulum.
   static std::unique_ptr<TamWorkload> FromConfig(const config::Node& config);
 
@@ -31,10 +30,9 @@ class TamWorkload : public rl::Workload {
  private:
   TamOptions options_;
   envs::ControlledPendulumOptions env_options_;
-  uint64_t seed_;
 };
 
-/// Registers the `tam` workload.
-void RegisterTamWorkload(rl::WorkloadRegistry& registry);
+/// Registers the `tam` workload (called through the algorithm list, algos/algorithm_list.h).
+void RegisterWorkload(rl::WorkloadRegistry& registry);
 
 }  // namespace orch::tam

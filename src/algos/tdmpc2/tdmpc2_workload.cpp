@@ -22,13 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-template <typename Options>
-Options BindSection(const config::Node& config, const char* key, const config::Schema& schema) {
-  const config::Node* section = config.Find(key);
-  return section != nullptr ? config::Bind<Options>(schema, *section)
-                            : config::Bind<Options>(schema, schema.Defaults());
-}
-
 double MillisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -304,7 +297,7 @@ class Trainer {
       for (auto& value : action) value = static_cast<float>(2.0 * explore_.Uniform() - 1.0);
     }
     std::vector<float> next(obs_.size());
-    const envs::EnvStep result = env_->Step(action, next);
+    const envs::StepResult result = env_->Step(action, next);
     current_.actions.insert(current_.actions.end(), action.begin(), action.end());
     current_.rewards.push_back(static_cast<float>(result.reward));
     current_.obs.insert(current_.obs.end(), next.begin(), next.end());
@@ -385,7 +378,7 @@ class Trainer {
         if (context_.stop.StopRequested()) return false;
         if (t % 25 == 0) ReportPhase("eval_episode", episode + 1, options_.eval_episodes);
         std::vector<float> action = FloatVector(agent_->Act(FloatTensor(obs), first, true));
-        const envs::EnvStep result = eval_env_->Step(action, next);
+        const envs::StepResult result = eval_env_->Step(action, next);
         episode_return += result.reward;
         obs.swap(next);
         first = false;
@@ -576,8 +569,8 @@ class Trainer {
   envs::DmcTaskOptions env_options_;
   uint64_t seed_;
   rl::RunContext& context_;
-  std::unique_ptr<envs::ContinuousControlEnv> env_;
-  std::unique_ptr<envs::ContinuousControlEnv> eval_env_;
+  std::unique_ptr<envs::DmcTask> env_;
+  std::unique_ptr<envs::DmcTask> eval_env_;
   rl::RandomStream explore_;   ///< uniform actions of the seed phase
   rl::RandomStream replay_;    ///< the update batches
   rl::RandomStream snapshot_;  ///< the auxiliary snapshots' windows (never shifts replay_)
@@ -608,8 +601,8 @@ class Trainer {
 }  // namespace
 
 TdMpc2Workload::TdMpc2Workload(const TdMpc2Options& options, const MultiGammaOptions& multi_gamma,
-                               const envs::DmcTaskOptions& env_options, uint64_t seed)
-    : options_(options), multi_gamma_(multi_gamma), env_options_(env_options), seed_(seed) {
+                               const envs::DmcTaskOptions& env_options)
+    : options_(options), multi_gamma_(multi_gamma), env_options_(env_options) {
   if (options_.eval_freq < 1 || options_.steps < 1) {
     throw std::invalid_argument("tdmpc2: steps and eval_freq must be positive");
   }
@@ -621,20 +614,19 @@ std::unique_ptr<TdMpc2Workload> TdMpc2Workload::FromConfig(const config::Node& c
   if (name == nullptr || !name->IsString()) {
     throw std::invalid_argument("tdmpc2 needs env.name, one of the DMControl tasks");
   }
-  const config::Node* seed = config.Find("seed");
   return std::make_unique<TdMpc2Workload>(
-      BindSection<TdMpc2Options>(config, "tdmpc2", TdMpc2Schema()),
-      BindSection<MultiGammaOptions>(config, "multi_gamma", MultiGammaSchema()),
-      BindSection<envs::DmcTaskOptions>(config, "env", envs::DmcTaskSchema()),
-      seed != nullptr && seed->IsInt() ? static_cast<uint64_t>(seed->AsInt()) : 0);
+      config::BindSection<TdMpc2Options>(config, "tdmpc2", TdMpc2Schema()),
+      config::BindSection<MultiGammaOptions>(config, "multi_gamma", MultiGammaSchema()),
+      config::BindSection<envs::DmcTaskOptions>(config, "env", envs::DmcTaskSchema()));
 }
 
 rl::WorkloadOutcome TdMpc2Workload::Run(rl::RunContext& context) {
-  Trainer trainer(options_, multi_gamma_, env_options_, seed_, context);
+  // the run's seed is the context's (the worker sets it from the config's `seed`)
+  Trainer trainer(options_, multi_gamma_, env_options_, context.seed, context);
   return trainer.Run();
 }
 
-void RegisterTdMpc2Workload(rl::WorkloadRegistry& registry) {
+void RegisterWorkload(rl::WorkloadRegistry& registry) {
   registry.Register("tdmpc2", "TD-MPC2 (with multi-gamma auxiliary value heads) on DMControl tasks",
                     [](const config::Node& config) -> std::unique_ptr<rl::Workload> {
                       return TdMpc2Workload::FromConfig(config);

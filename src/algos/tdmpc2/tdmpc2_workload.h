@@ -21,9 +21,10 @@ namespace orch::tdmpc2 {
 class TdMpc2Workload : public rl::Workload {
  public:
   TdMpc2Workload(const TdMpc2Options& options, const MultiGammaOptions& multi_gamma,
-                 const envs::DmcTaskOptions& env_options, uint64_t seed);
+                 const envs::DmcTaskOptions& env_options);
 
-  /// Binds `tdmpc2`, `multi_gamma`, `env` and `seed` of a validated config.
+  /// Binds `tdmpc2`, `multi_gamma` and `env` of a validated config (the seed comes from the run
+  /// context).
   static std::unique_ptr<TdMpc2Workload> FromConfig(const config::Node& config);
 
   rl::WorkloadOutcome Run(rl::RunContext& context) override;
@@ -32,10 +33,9 @@ class TdMpc2Workload : public rl::Workload {
   TdMpc2Options options_;
   MultiGammaOptions multi_gamma_;
   envs::DmcTaskOptions env_options_;
-  uint64_t seed_;
 };
 
-/// Registers the `tdmpc2` workload.
-void RegisterTdMpc2Workload(rl::WorkloadRegistry& registry);
+/// Registers the `tdmpc2` workload (called through the algorithm list, algos/algorithm_list.h).
+void RegisterWorkload(rl::WorkloadRegistry& registry);
 
 }  // namespace orch::tdmpc2

@@ -213,7 +213,7 @@ TEST(TamWorkloadTest, RejectsOtherEnvsAndRegistersAsTam) {
   config.FindMutable("env")->Set("name", config::Node::String("cartpole"));
   EXPECT_THROW(TamWorkload::FromConfig(config), std::invalid_argument);
   rl::WorkloadRegistry registry;
-  RegisterTamWorkload(registry);
+  RegisterWorkload(registry);
   EXPECT_EQ(registry.Names(), (std::vector<std::string>{"tam"}));
   EXPECT_NE(registry.Get("tam").factory(ShortConfig(10)), nullptr);
 }

@@ -140,6 +140,9 @@ RunResult RunWorkload(const config::Node& config, const fs::path& dir, StopPoint
   context.stop = rl::StopToken(&stop);
   context.run_dir = dir;
   context.resume_from = resume_from;
+  // as the worker does: the run's seed is the config's
+  const config::Node* seed = config.Find("seed");
+  context.seed = seed != nullptr && seed->IsInt() ? static_cast<uint64_t>(seed->AsInt()) : 0;
   auto workload = TdMpc2Workload::FromConfig(config);
   RunResult result{workload->Run(context), std::move(metrics), checkpoints.registered};
   return result;

@@ -1,0 +1,42 @@
+// src/algos/ppo/policy/distributions.h: the action distributions the bundles share: masked
+// categoricals (Esper's -1e4 fill, normalised entropy) and a diagonal Gaussian.
+#pragma once
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <utility>
+
+namespace orch::ppo {
+
+/// log_softmax of `logits` [..., n] with the choices where `mask` [..., n] (bool) is false set to
+/// `fill` first (-1e4: exactly zero probability in float32, and safe in half precision). An
+/// undefined mask masks nothing. With `validate`, throws std::invalid_argument naming `head`
+/// when a row has no valid choice or a logit is inf or NaN.
+at::Tensor MaskedLogSoftmax(const at::Tensor& logits, const at::Tensor& mask, double fill,
+                            bool validate, const std::string& head);
+
+/// -sum over valid choices of p log p, [...] from log-probabilities [..., n].
+at::Tensor MaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
+
+/// MaskedEntropy / log(#valid), in [0, 1]; 0 where one choice is valid (Esper's normalisation).
+at::Tensor NormalisedMaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
+
+/// One choice per row of log-probabilities [B, n], drawn from `generator`, and its
+/// log-probability: ([B] int64, [B]).
+std::pair<at::Tensor, at::Tensor> SampleCategorical(const at::Tensor& log_probs,
+                                                    at::Generator& generator);
+
+/// The most likely choice per row and its log-probability.
+std::pair<at::Tensor, at::Tensor> ModeOfCategorical(const at::Tensor& log_probs);
+
+/// log N(action; mean, exp(log_std)) summed over the last dimension.
+at::Tensor GaussianLogProb(const at::Tensor& action, const at::Tensor& mean,
+                           const at::Tensor& log_std);
+
+/// The entropy of N(mean, exp(log_std)) summed over the last dimension, shaped like `mean`
+/// without it.
+at::Tensor GaussianEntropy(const at::Tensor& mean, const at::Tensor& log_std);
+
+}  // namespace orch::ppo

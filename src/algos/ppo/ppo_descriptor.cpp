@@ -1,0 +1,24 @@
+// src/algos/ppo/ppo_descriptor.cpp: PPO as the front end knows it (algos/algorithm.h).
+#include "algos/algorithm.h"
+#include "algos/ppo/ppo_options.h"
+
+namespace orch::ppo {
+
+const algos::AlgorithmDescriptor& Descriptor() {
+  static const algos::AlgorithmDescriptor descriptor = [] {
+    algos::AlgorithmDescriptor d;
+    d.name = "ppo";
+    d.description = "PPO with a registry-built PolicyBundle (MLP or factored masked LSTM)";
+    d.example_config = "configs/ppo/cartpole.yaml";
+    d.namespaces = {{"ppo", &PpoSchema()}};
+    d.schema_pages = {{"ppo", &PpoSchema()}, {"ppo.policy", &PolicySchema()}};
+    d.envs = {"cartpole", "pendulum", "invalid-action", "seed-garden"};
+    d.rules = {CheckPolicyFitsEnv};
+    d.budget = [](const config::Node& root) { return algos::IntAt(root, "ppo.total_steps"); };
+    d.headline_metrics = {"eval/episode_return", "episode_return"};
+    return d;
+  }();
+  return descriptor;
+}
+
+}  // namespace orch::ppo

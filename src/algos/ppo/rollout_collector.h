@@ -1,0 +1,70 @@
+// src/algos/ppo/rollout_collector.h: fills a Rollout from a vector of envs with the policy
+// bundle: the observations, the masks sampling saw, the actions and their log-probabilities, the
+// causal head relevance, rewards with a truncation's bootstrap folded in, and the recurrent state
+// each sequence starts from (zeroed where an episode starts).
+#pragma once
+
+#include <ATen/core/Generator.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algos/ppo/policy/policy_bundle.h"
+#include "algos/ppo/rollout.h"
+#include "envs/vector_env.h"
+
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+}  // namespace torch::serialize
+
+namespace orch::ppo {
+
+class RolloutCollector {
+ public:
+  /// What ends bootstrapping: "terminated" (a truncated episode's reward gets gamma V(final obs))
+  /// or "terminated_or_truncated" (CleanRL: both end it).
+  RolloutCollector(std::unique_ptr<envs::VectorEnv> envs, std::string bootstrap, double gamma);
+
+  /// Starts an episode in every env, and the zero recurrent state of `policy`.
+  void Reset(PolicyBundle& policy);
+
+  /// rollout.steps steps of every env (autoreset), then advantages and returns by GAE with
+  /// `gae_lambda`. Actions are drawn from `generator`; every finished episode is passed to
+  /// `on_episode` with the env-step count at its end.
+  void Collect(Rollout& rollout, PolicyBundle& policy, at::Generator& generator, double gae_lambda,
+               const std::function<void(const envs::VectorEnv::Episode&, int64_t)>& on_episode);
+
+  envs::VectorEnv& envs() { return *envs_; }
+  /// Environment steps taken so far (all envs).
+  int64_t env_steps() const { return env_steps_; }
+  void set_env_steps(int64_t steps) { env_steps_ = steps; }
+  const RecurrentState& hidden() const { return hidden_; }
+
+  /// Everything that decides the next rollout: the envs, the current observations, which start
+  /// an episode, the recurrent state.
+  void Save(torch::serialize::OutputArchive& archive) const;
+  void Load(torch::serialize::InputArchive& archive, const PolicyBundle& policy);
+
+ private:
+  /// The masks of the current observations per head ([E, n] bool); none for unmasked envs.
+  HeadTensors CurrentMasks();
+
+  std::unique_ptr<envs::VectorEnv> envs_;
+  std::string bootstrap_;
+  double gamma_;
+  at::Tensor obs_;     // [E, obs_dim]: what the next step acts on
+  at::Tensor starts_;  // [E]: obs_ begins an episode
+  RecurrentState hidden_;
+  std::vector<uint8_t> mask_bytes_;
+  std::vector<uint8_t> relevance_bytes_;
+  std::vector<float> rewards_;
+  std::vector<uint8_t> terminated_;
+  std::vector<uint8_t> truncated_;
+  int64_t env_steps_ = 0;
+};
+
+}  // namespace orch::ppo

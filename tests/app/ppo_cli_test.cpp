@@ -1,0 +1,67 @@
+// Tests `orch run` of PPO end to end: the CartPole config, shrunk to seconds by overrides,
+// records a completed run with its losses, episodes and evaluations; the policy choices come
+// from the bundle registry, and the rule across policy and env is checked before anything runs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "orch_process.h"
+#include "store/results_store.h"
+
+namespace orch::app {
+namespace {
+
+namespace fs = std::filesystem;
+using orch::testing::Contains;
+using orch::testing::RunOrch;
+using orch::testing::TempDir;
+
+bool HasMetric(const store::RunDetails& run, const std::string& key) {
+  for (const auto& metric : run.metrics) {
+    if (metric.name == key) return true;
+  }
+  return false;
+}
+
+TEST(PpoCliTest, TheCartPoleConfigRunsAndRecordsItsMetrics) {
+  TempDir dir("ppo-cli");
+  fs::path store = dir.path() / "orch.db";
+  auto result = RunOrch({"run", "configs/ppo/cartpole.yaml", "ppo.total_steps=2048",
+                         "ppo.eval_every=1024", "ppo.eval_episodes=2", "--store", store.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto opened = store::ResultsStore::Open(store, store::ResultsStore::Mode::kReadOnly);
+  store::RunDetails run = opened->GetRun(1);
+  EXPECT_EQ(run.summary.status, "completed");
+  EXPECT_EQ(run.summary.algo, "ppo");
+  EXPECT_EQ(run.summary.task, "cartpole");
+  EXPECT_EQ(run.summary.budget_steps, 2048);
+  EXPECT_EQ(run.summary.last_step, 2048);
+  for (const char* key :
+       {"episode_return", "episode_length", "losses/policy_loss", "losses/value_loss",
+        "losses/entropy", "losses/approx_kl", "losses/explained_variance", "eval/episode_return",
+        "system/steps_per_second", "summary/episode_return_last20"}) {
+    EXPECT_TRUE(HasMetric(run, key)) << key;
+  }
+  ASSERT_FALSE(run.checkpoints.empty());
+  EXPECT_TRUE(run.checkpoints.back().is_final);
+  EXPECT_TRUE(fs::exists(dir.path() / run.run_dir / "eval_returns.csv"));
+}
+
+TEST(PpoCliTest, PolicyChoicesComeFromTheRegistryAndMustFitTheEnv) {
+  TempDir dir("ppo-cli-rules");
+  fs::path store = dir.path() / "orch.db";
+  auto unknown = RunOrch({"run", "configs/ppo/cartpole.yaml", "ppo.policy.type=transformer",
+                          "--store", store.string()});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_TRUE(Contains(unknown.err, "ppo.policy.type: expected one of 'lstm', 'mlp'"))
+      << unknown.err;
+  auto continuous = RunOrch(
+      {"run", "configs/ppo/pendulum.yaml", "ppo.policy.type=lstm", "--store", store.string()});
+  EXPECT_EQ(continuous.exit_code, 2);
+  EXPECT_TRUE(Contains(continuous.err, "the lstm bundle takes discrete actions")) << continuous.err;
+  EXPECT_FALSE(fs::exists(store));
+}
+
+}  // namespace
+}  // namespace orch::app
