@@ -10,12 +10,15 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "algos/tdmpc2/discrete_regression.h"
 #include "algos/tdmpc2/running_scale.h"
 #include "common/json.h"
+#include "rl/discrete_regression.h"
 #include "rl/seeding.h"
 
 namespace orch::tdmpc2 {
+
+// the shared RL building blocks TD-MPC2 uses (src/rl/)
+using rl::DiscreteRegression;
 namespace {
 
 at::Generator MakeGenerator(uint64_t run_seed, std::string_view stream) {

@@ -9,15 +9,19 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "algos/tdmpc2/replay_buffer.h"
 #include "algos/tdmpc2/tdmpc2_agent.h"
 #include "common/json.h"
 #include "config/schema.h"
 #include "envs/dmc_env.h"
 #include "rl/checkpoint_io.h"
+#include "rl/replay_buffer.h"
 #include "rl/seeding.h"
 
 namespace orch::tdmpc2 {
+
+// the shared RL building blocks TD-MPC2 uses (src/rl/)
+using rl::Episode;
+using rl::EpisodeReplayBuffer;
 namespace {
 
 using Clock = std::chrono::steady_clock;

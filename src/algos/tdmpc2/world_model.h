@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "rl/layers.h"
+
 namespace orch::tdmpc2 {
 
 /// The sizes a world model is built from (tdmpc2.md §2 presets already applied).
@@ -38,35 +40,10 @@ struct WorldModelSpec {
   std::string aux_head_kind = "joint";  ///< joint | separate
 };
 
-/// Softmax within consecutive groups of `group` features of the last axis.
-at::Tensor SimNorm(const at::Tensor& x, int64_t group);
-
-/// mlp(in, hidden..., out) of tdmpc2.md §3: one Linear → LayerNorm → Mish block per hidden size;
-/// the output layer is a plain Linear, or Linear → LayerNorm → SimNorm for latent outputs.
-class MlpImpl : public torch::nn::Module {
- public:
-  MlpImpl(int64_t in, const std::vector<int64_t>& hidden, int64_t out, bool simnorm_output,
-          int64_t simnorm_dim);
-  at::Tensor forward(const at::Tensor& x);
-  /// The same function for inputs cat(z, a) whose latent part is one row shared by every
-  /// sample: z [1, L], a [N, A] → [N, out]. The first layer's latent product is computed once
-  /// (the planner's first step: every sample starts from the same latent).
-  at::Tensor ForwardSharedLatent(const at::Tensor& z, const at::Tensor& a);
-  /// Draws every Linear weight from N(0, 0.02²) and zeroes the biases (§3, decision D5).
-  void Initialise(at::Generator& generator);
-  /// Sets the output layer's weight to zero (reward head: initial logits uniform).
-  void ZeroOutputWeight();
-  int64_t ParameterCount() const;
-
- private:
-  at::Tensor Continue(at::Tensor h, size_t from_layer);
-
-  std::vector<torch::nn::Linear> linears_;
-  std::vector<torch::nn::LayerNorm> norms_;  ///< one per Linear except a plain output
-  bool simnorm_output_;
-  int64_t simnorm_dim_;
-};
-TORCH_MODULE(Mlp);
+// the layers TD-MPC2 shares with the other RL code (src/rl/layers.h)
+using rl::Mlp;
+using rl::MlpImpl;
+using rl::SimNorm;
 
 /// Which parameters a Q-ensemble evaluation uses (tdmpc2.md §3).
 enum class QView {

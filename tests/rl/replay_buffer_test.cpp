@@ -1,12 +1,12 @@
-// Tests src/algos/tdmpc2/replay_buffer.cpp: windows inside one episode, the action/reward
+// Tests src/rl/replay_buffer.cpp: windows inside one episode, the action/reward
 // alignment of tdmpc2.md §8, uniform sampling, capacity, and exact checkpoints.
-#include "algos/tdmpc2/replay_buffer.h"
+#include "rl/replay_buffer.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 namespace {
 
 /// Episode `id` with n transitions: obs i = id · 1000 + i (obs_dim 1), action i = id · 1000 +
@@ -89,4 +89,4 @@ TEST(ReplayBufferTest, MismatchedEpisodeIsRejected) {
 }
 
 }  // namespace
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

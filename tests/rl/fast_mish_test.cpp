@@ -1,11 +1,11 @@
-// Tests src/algos/tdmpc2/fast_mish.cpp against LibTorch's mish: values and gradients over the
+// Tests src/rl/fast_mish.cpp against LibTorch's mish: values and gradients over the
 // whole float range that matters, including the saturated tails.
-#include "algos/tdmpc2/fast_mish.h"
+#include "rl/fast_mish.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 namespace {
 
 TEST(FastMishTest, ValuesAndGradientsMatchTorchMish) {
@@ -34,4 +34,4 @@ TEST(FastMishTest, WithoutGradientItIsThePlainFunction) {
 }
 
 }  // namespace
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

@@ -1,4 +1,4 @@
-// src/algos/tdmpc2/discrete_regression.h: TD-MPC2's discrete regression of rewards and values
+// src/rl/discrete_regression.h: TD-MPC2's discrete regression of rewards and values
 // (tdmpc2.md §4): symlog, two-hot targets on fixed bins, soft cross-entropy, and decoding.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 
 /// sign(x) log(1 + |x|).
 at::Tensor Symlog(const at::Tensor& x);
@@ -44,4 +44,4 @@ class DiscreteRegression {
   at::Tensor bins_;  ///< [num_bins], in symlog space
 };
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

@@ -1,11 +1,11 @@
-// src/algos/tdmpc2/replay_buffer.cpp
-#include "algos/tdmpc2/replay_buffer.h"
+// src/rl/replay_buffer.cpp
+#include "rl/replay_buffer.h"
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 namespace {
 
 template <typename T>
@@ -150,4 +150,4 @@ void EpisodeReplayBuffer::Deserialize(const std::string& bytes) {
   if (!reader.AtEnd()) throw std::runtime_error("replay buffer checkpoint: trailing bytes");
 }
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

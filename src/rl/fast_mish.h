@@ -1,9 +1,9 @@
-// src/algos/tdmpc2/fast_mish.h: Mish, x · tanh(softplus(x)), without tanh and log1p.
+// src/rl/fast_mish.h: Mish, x · tanh(softplus(x)), without tanh and log1p.
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 
 /// Mish through the identity tanh(log(1 + n)) = (n² + 2n) / (n² + 2n + 2) with n = eˣ: one exp
 /// and a division instead of exp, log1p and tanh. LibTorch 1.13's mish spends most of its time in
@@ -12,4 +12,4 @@ namespace orch::tdmpc2 {
 /// the backward pass reuses n and tanh(softplus(x)) from the forward pass.
 at::Tensor FastMish(const at::Tensor& x);
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

@@ -1,9 +1,9 @@
-// src/algos/tdmpc2/fast_mish.cpp
-#include "algos/tdmpc2/fast_mish.h"
+// src/rl/fast_mish.cpp
+#include "rl/fast_mish.h"
 
 #include <torch/torch.h>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 namespace {
 
 // beyond 20, tanh(softplus(x)) is 1 in float, and n² would overflow
@@ -46,4 +46,4 @@ at::Tensor FastMish(const at::Tensor& x) {
   return MishFunction::apply(x);
 }
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

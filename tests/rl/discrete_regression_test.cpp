@@ -1,13 +1,13 @@
-// Tests src/algos/tdmpc2/discrete_regression.cpp against values worked out by hand
+// Tests src/rl/discrete_regression.cpp against values worked out by hand
 // (tdmpc2.md §4: 101 bins on [-10, 10] in symlog space, bin size 0.2).
-#include "algos/tdmpc2/discrete_regression.h"
+#include "rl/discrete_regression.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 namespace {
 
 at::Tensor Scalars(std::initializer_list<float> values) {
@@ -79,4 +79,4 @@ TEST(DiscreteRegressionTest, DecodeIsTheSymexpOfTheExpectedBin) {
 }
 
 }  // namespace
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

@@ -1,11 +1,11 @@
-// src/algos/tdmpc2/discrete_regression.cpp
-#include "algos/tdmpc2/discrete_regression.h"
+// src/rl/discrete_regression.cpp
+#include "rl/discrete_regression.h"
 
 #include <torch/torch.h>
 
 #include <stdexcept>
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 
 at::Tensor Symlog(const at::Tensor& x) { return torch::sign(x) * torch::log1p(torch::abs(x)); }
 
@@ -50,4 +50,4 @@ at::Tensor DiscreteRegression::Decode(const at::Tensor& logits) const {
   return Symexp(torch::matmul(torch::softmax(logits, -1), bins_).unsqueeze(-1));
 }
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl

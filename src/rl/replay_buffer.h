@@ -1,4 +1,4 @@
-// src/algos/tdmpc2/replay_buffer.h: TD-MPC2's replay of whole episodes, sampled as windows of
+// src/rl/replay_buffer.h: TD-MPC2's replay of whole episodes, sampled as windows of
 // horizon + 1 consecutive observations that never cross an episode (tdmpc2.md §8, decision D8).
 #pragma once
 
@@ -9,7 +9,7 @@
 
 #include "rl/seeding.h"
 
-namespace orch::tdmpc2 {
+namespace orch::rl {
 
 /// One episode: observations o_0 .. o_n, and the n transitions between them (action a_i taken
 /// at o_i earned reward r_i and led to o_{i+1}). TD-MPC2 stores it as n + 1 entries: the reset
@@ -54,4 +54,4 @@ class EpisodeReplayBuffer {
   std::deque<Episode> episodes_;
 };
 
-}  // namespace orch::tdmpc2
+}  // namespace orch::rl
