@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 #include <torch/nn/module.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize/archive.h>
 #include <torch/torch.h>
@@ -11,6 +10,8 @@
 #include <cmath>
 #include <stdexcept>
 #include <vector>
+
+#include "algos/ppo/ppo_objective.h"
 
 namespace orch::ppo {
 namespace {
@@ -59,8 +60,27 @@ PpoAgent::PpoAgent(std::shared_ptr<PolicyBundle> policy, const PpoOptions& optio
         "ppo.num_envs ({})",
         options_.num_minibatches, options_.num_envs));
   }
-  // the optimiser binds to the bundle's raw network
-  optimizer_ = std::make_unique<torch::optim::Adam>(policy_->Network().parameters(),
+  // the optimiser binds to the bundle's raw network, its parameters packed into one buffer
+  // (each parameter a view of it, its gradient a view of another), so that a step, the gradient
+  // norm and the clip are one operation each, whatever the number of layers
+  std::vector<at::Tensor> parameters = policy_->Network().parameters();
+  int64_t total = 0;
+  for (const auto& parameter : parameters) total += parameter.numel();
+  flat_ = at::empty({total}, parameters.front().options().requires_grad(false));
+  flat_grad_ = at::zeros({total}, flat_.options());
+  {
+    at::NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (auto& parameter : parameters) {
+      const int64_t count = parameter.numel();
+      flat_.narrow(0, offset, count).copy_(parameter.reshape({count}));
+      parameter.set_data(flat_.narrow(0, offset, count).view(parameter.sizes()));
+      parameter.mutable_grad() = flat_grad_.narrow(0, offset, count).view(parameter.sizes());
+      offset += count;
+    }
+  }
+  flat_.mutable_grad() = flat_grad_;
+  optimizer_ = std::make_unique<torch::optim::Adam>(std::vector<at::Tensor>{flat_},
                                                     torch::optim::AdamOptions(options_.lr)
                                                         .eps(options_.adam_eps)
                                                         .weight_decay(options_.weight_decay));
@@ -81,6 +101,7 @@ UpdateStats PpoAgent::Update(const Rollout& rollout, double learning_rate,
   }
   UpdateStats stats;
   stats.learning_rate = learning_rate;
+  at::Tensor last_grad_norm;
   stats.explained_variance = ExplainedVariance(rollout.values, rollout.returns);
 
   const int64_t steps = rollout.steps;
@@ -131,8 +152,21 @@ UpdateStats PpoAgent::Update(const Rollout& rollout, double learning_rate,
     return batch;
   };
 
-  double clipped = 0.0;
-  double counted = 0.0;
+  // the loss of a minibatch is one operation (ppo_objective.h); its statistics stay a tensor
+  // until the end, so there is no synchronising read per minibatch
+  const auto& action_spec = policy_->spec().action;
+  const bool weighted = per_head && action_spec.num_heads() > 1;
+  ObjectiveOptions objective;
+  objective.clip_coef = options_.clip_coef;
+  objective.clip_vloss = options_.clip_vloss;
+  objective.value_clip = options_.value_clip;
+  objective.ent_coef = options_.ent_coef;
+  objective.vf_coef = options_.vf_coef;
+  objective.joint = !per_head && action_spec.num_heads() > 1;
+  at::Tensor last_stats;
+  std::vector<std::string> head_order;  // the order of the heads in the stats
+  at::Tensor clip_sum = at::zeros({}, at::kDouble);
+  int64_t clip_batches = 0;
   for (int64_t epoch = 0; epoch < epochs && !stats.kl_stopped; ++epoch) {
     ++stats.epochs;
     at::Tensor order = at::randperm(units, generator, at::TensorOptions().dtype(at::kLong));
@@ -141,101 +175,74 @@ UpdateStats PpoAgent::Update(const Rollout& rollout, double learning_rate,
       EvalResult eval = policy_->EvaluateActions(batch.obs, batch.action, batch.masks, batch.starts,
                                                  batch.hidden);
       at::Tensor adv = normalise_minibatch ? Normalise(batch.advantages) : batch.advantages;
-      const double samples = static_cast<double>(adv.numel());
 
-      // the clipped surrogate: one ratio per head under its relevance, or one joint ratio
-      at::Tensor policy_loss = at::zeros({}, adv.options());
-      at::Tensor entropy_bonus = at::zeros({}, adv.options());
-      at::Tensor approx_kl = at::zeros({}, adv.options());
-      auto surrogate = [&](const at::Tensor& log_ratio, const at::Tensor& weight,
-                           const at::Tensor& count) {
-        at::Tensor ratio = log_ratio.exp();
-        at::Tensor surr =
-            at::min(ratio * adv, ratio.clamp(1 - options_.clip_coef, 1 + options_.clip_coef) * adv);
-        policy_loss = policy_loss - (surr * weight).sum() / count;
-        at::NoGradGuard no_grad;
-        approx_kl =
-            approx_kl + (count / samples) * (((ratio - 1) - log_ratio) * weight).sum() / count;
-        clipped +=
-            (((ratio - 1).abs() > options_.clip_coef).to(at::kFloat) * weight).sum().item<double>();
-        counted += weight.sum().item<double>();
-      };
-      if (per_head || eval.log_prob.size() == 1) {
-        for (const auto& [name, new_log_prob] : eval.log_prob) {
-          auto relevant = batch.relevance.find(name);
-          at::Tensor weight = relevant != batch.relevance.end() ? relevant->second.to(at::kFloat)
-                                                                : at::ones_like(adv);
-          at::Tensor count = weight.sum().clamp_min(1.0);
-          surrogate(new_log_prob - batch.old_log_prob.at(name), weight, count);
+      // each head's terms: its log-probabilities, where it was relevant, its entropy's scale
+      std::vector<HeadTerms> heads;
+      for (const auto& [name, log_prob] : eval.log_prob) {
+        HeadTerms head;
+        head.name = name;
+        head.log_prob = log_prob;
+        head.old_log_prob = batch.old_log_prob.at(name);
+        head.entropy = eval.entropy.at(name);
+        auto relevant = batch.relevance.find(name);
+        if (weighted && relevant != batch.relevance.end()) {
+          head.weight = relevant->second.to(at::kFloat);
         }
-      } else {
-        at::Tensor joint = at::zeros_like(adv);
-        at::Tensor old_joint = at::zeros_like(adv);
-        for (const auto& [name, new_log_prob] : eval.log_prob) {
-          joint = joint + new_log_prob;
-          old_joint = old_joint + batch.old_log_prob.at(name);
-        }
-        surrogate(joint - old_joint, at::ones_like(adv), at::full({}, samples, adv.options()));
-      }
-
-      // the entropy of every head, over its relevant samples, optionally over log(#valid)
-      for (const auto& [name, entropy] : eval.entropy) {
-        at::Tensor value = entropy;
-        if (options_.normalize_entropy && policy_->spec().action.IsDiscrete()) {
+        if (options_.normalize_entropy && action_spec.IsDiscrete()) {
           auto mask = batch.masks.find(name);
           at::Tensor valid;
           if (mask != batch.masks.end()) {
             valid = mask->second.sum(-1).to(at::kFloat);
           } else {
-            const auto& spec = policy_->spec().action;
-            const auto at_head = std::find(spec.head_names.begin(), spec.head_names.end(), name);
-            valid = at::full_like(entropy, spec.head_sizes[at_head - spec.head_names.begin()]);
+            const auto at_head =
+                std::find(action_spec.head_names.begin(), action_spec.head_names.end(), name);
+            valid = at::full(log_prob.sizes(),
+                             action_spec.head_sizes[at_head - action_spec.head_names.begin()],
+                             log_prob.options());
           }
-          value = at::where(valid > 1, entropy / valid.clamp_min(2).log(), at::zeros_like(entropy));
+          head.entropy_scale =
+              at::where(valid > 1, valid.clamp_min(2).log().reciprocal(), at::zeros_like(valid));
         }
-        auto relevant = batch.relevance.find(name);
-        at::Tensor weight = per_head && relevant != batch.relevance.end()
-                                ? relevant->second.to(at::kFloat)
-                                : at::ones_like(value);
-        at::Tensor head_entropy = (value * weight).sum() / weight.sum().clamp_min(1.0);
-        entropy_bonus = entropy_bonus + head_entropy;
-        stats.head_entropy[name] = head_entropy.item<double>();
+        heads.push_back(std::move(head));
       }
-
-      // the value loss, clipped around the rollout's values
-      at::Tensor value_loss;
-      if (options_.clip_vloss) {
-        at::Tensor clipped_values =
-            batch.old_values +
-            (eval.value - batch.old_values).clamp(-options_.value_clip, options_.value_clip);
-        value_loss = 0.5 * at::max((eval.value - batch.returns).pow(2),
-                                   (clipped_values - batch.returns).pow(2))
-                               .mean();
-      } else {
-        value_loss = 0.5 * (eval.value - batch.returns).pow(2).mean();
-      }
-      at::Tensor loss =
-          policy_loss - options_.ent_coef * entropy_bonus + options_.vf_coef * value_loss;
-
-      stats.policy_loss = policy_loss.item<double>();
-      stats.value_loss = value_loss.item<double>();
-      stats.entropy = entropy_bonus.item<double>() / std::max<size_t>(eval.entropy.size(), 1);
-      stats.approx_kl = approx_kl.item<double>();
+      ObjectiveResult result =
+          PpoObjective(heads, eval.value, adv, batch.returns, batch.old_values, objective);
+      last_stats = result.stats;
+      head_order.clear();
+      for (const auto& head : heads) head_order.push_back(head.name);
+      clip_sum += result.stats[3];
+      ++clip_batches;
 
       // Esper's early stop: checked before the step, so a too-large step is never taken
-      if (options_.target_kl && stats.approx_kl > options_.kl_stop_factor * *options_.target_kl) {
+      if (options_.target_kl &&
+          result.stats[2].item<double>() > options_.kl_stop_factor * *options_.target_kl) {
         stats.kl_stopped = true;
         break;
       }
-      optimizer_->zero_grad();
-      loss.backward();
-      stats.grad_norm = torch::nn::utils::clip_grad_norm_(policy_->Network().parameters(),
-                                                          options_.max_grad_norm);
+      // one backward into the packed gradient, one norm, one clip, one Adam step
+      flat_grad_.zero_();
+      result.loss.backward();
+      at::Tensor norm = flat_grad_.norm();
+      flat_grad_.mul_((options_.max_grad_norm / (norm + 1e-6)).clamp_max(1.0));
+      last_grad_norm = norm;
       optimizer_->step();
       ++stats.minibatches;
     }
   }
-  stats.clip_fraction = counted > 0 ? clipped / counted : 0.0;
+  if (last_stats.defined()) {
+    const double* values = last_stats.data_ptr<double>();
+    stats.policy_loss = values[0];
+    stats.value_loss = values[1];
+    stats.approx_kl = values[2];
+    double total = 0.0;
+    for (size_t head = 0; head < head_order.size(); ++head) {
+      stats.head_entropy[head_order[head]] = values[4 + head];
+    }
+    for (const auto& [name, entropy] : stats.head_entropy) total += entropy;
+    stats.entropy = total / std::max<size_t>(stats.head_entropy.size(), 1);
+    stats.clip_fraction = clip_sum.item<double>() / std::max<int64_t>(clip_batches, 1);
+  }
+  if (last_grad_norm.defined()) stats.grad_norm = last_grad_norm.item<double>();
   return stats;
 }
 

@@ -45,8 +45,10 @@ struct UpdateStats {
 class PpoAgent {
  public:
   /// Takes the policy (built by CreatePolicy) and the PPO options; builds Adam on
-  /// policy->Network().parameters(). Throws std::invalid_argument for options that do not fit
-  /// the rollout (recurrent policies split envs into minibatches: num_envs must divide).
+  /// policy->Network().parameters(), packed into one buffer that the parameters then view (so
+  /// a step, the global gradient norm and its clip are one operation each). Throws
+  /// std::invalid_argument for options that do not fit the rollout (recurrent policies split envs
+  /// into minibatches: num_envs must divide).
   PpoAgent(std::shared_ptr<PolicyBundle> policy, const PpoOptions& options);
   ~PpoAgent();
   PpoAgent(const PpoAgent&) = delete;
@@ -71,6 +73,8 @@ class PpoAgent {
  private:
   std::shared_ptr<PolicyBundle> policy_;
   PpoOptions options_;
+  at::Tensor flat_;       ///< every parameter of the network, packed (the parameters are views)
+  at::Tensor flat_grad_;  ///< their gradients, packed likewise
   std::unique_ptr<torch::optim::Adam> optimizer_;
 };
 

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <torch/serialize/archive.h>
 
+#include <cstring>
 #include <stdexcept>
 
 #include "algos/ppo/gae.h"
@@ -66,49 +67,54 @@ void RolloutCollector::Collect(
     const std::function<void(const envs::VectorEnv::Episode&, int64_t)>& on_episode) {
   const envs::ActionSpec& spec = envs_->action_spec();
   const int64_t envs = envs_->num_envs();
+  const int64_t obs_dim = envs_->obs_dim();
   if (policy.is_recurrent()) rollout.initial_hidden = {hidden_.h.clone(), hidden_.c.clone()};
+  // the rollout's buffers are written in place, step by step (no tensor operation per copy)
+  auto copy = [](const at::Tensor& source, const at::Tensor& target, int64_t t) {
+    const at::Tensor from = source.contiguous();
+    std::memcpy(
+        static_cast<char*>(target.data_ptr()) + t * target.stride(0) * target.element_size(),
+        from.data_ptr(), from.numel() * from.element_size());
+  };
   for (int64_t t = 0; t < rollout.steps; ++t) {
-    rollout.obs[t].copy_(obs_);
-    rollout.starts[t].copy_(starts_);
+    std::memcpy(rollout.obs.data_ptr<float>() + t * envs * obs_dim, obs_.data_ptr<float>(),
+                envs * obs_dim * sizeof(float));
+    std::memcpy(rollout.starts.data_ptr<bool>() + t * envs, starts_.data_ptr<bool>(), envs);
     HeadTensors masks = CurrentMasks();
-    for (auto& [name, mask] : masks) rollout.masks[name][t].copy_(mask);
+    for (auto& [name, mask] : masks) copy(mask, rollout.masks[name], t);
     ActionResult result = policy.GetAction(obs_, masks, hidden_, false, generator);
-    rollout.values[t].copy_(result.value);
+    copy(result.value, rollout.values, t);
 
     // the actions, to the rollout and to the envs
-    at::Tensor discrete;
-    at::Tensor continuous;
     if (spec.IsContinuous()) {
-      continuous = result.action.at("action").contiguous();
-      rollout.action["action"][t].copy_(continuous);
-      rollout.log_prob["action"][t].copy_(result.log_prob.at("action"));
+      copy(result.action.at("action"), rollout.action["action"], t);
+      copy(result.log_prob.at("action"), rollout.log_prob["action"], t);
+      continuous_.assign(static_cast<size_t>(envs * spec.dim), 0.0f);
+      at::Tensor chosen = result.action.at("action").contiguous();
+      std::memcpy(continuous_.data(), chosen.data_ptr<float>(), continuous_.size() * sizeof(float));
     } else {
-      std::vector<at::Tensor> columns;
-      for (const auto& name : spec.head_names) {
-        rollout.action[name][t].copy_(result.action.at(name));
-        rollout.log_prob[name][t].copy_(result.log_prob.at(name));
-        columns.push_back(result.action.at(name));
+      const int heads = spec.num_heads();
+      discrete_.assign(static_cast<size_t>(envs * heads), 0);
+      for (int head = 0; head < heads; ++head) {
+        const std::string& name = spec.head_names[head];
+        const at::Tensor chosen = result.action.at(name).contiguous();
+        copy(chosen, rollout.action[name], t);
+        copy(result.log_prob.at(name), rollout.log_prob[name], t);
+        const int64_t* picks = chosen.data_ptr<int64_t>();
+        for (int64_t env = 0; env < envs; ++env) discrete_[env * heads + head] = picks[env];
       }
-      discrete = columns.size() == 1 ? columns[0].contiguous() : at::stack(columns, 1).contiguous();
-      std::span<const int64_t> chosen(discrete.data_ptr<int64_t>(),
-                                      static_cast<size_t>(discrete.numel()));
       // which heads the op used (the seed garden's causal masks); all of them elsewhere
-      if (spec.num_heads() > 1) {
-        envs_->WriteHeadRelevance(chosen, relevance_bytes_);
-        at::Tensor relevant =
-            at::from_blob(relevance_bytes_.data(), {envs, spec.num_heads()}, at::kByte);
-        for (int head = 0; head < spec.num_heads(); ++head) {
-          rollout.relevance[spec.head_names[head]][t].copy_(relevant.select(1, head));
+      if (heads > 1) {
+        envs_->WriteHeadRelevance(discrete_, relevance_bytes_);
+        for (int head = 0; head < heads; ++head) {
+          bool* relevant = rollout.relevance[spec.head_names[head]].data_ptr<bool>() + t * envs;
+          for (int64_t env = 0; env < envs; ++env) {
+            relevant[env] = relevance_bytes_[env * heads + head] != 0;
+          }
         }
       }
     }
-    envs_->Step(discrete.defined()
-                    ? std::span<const int64_t>(discrete.data_ptr<int64_t>(), discrete.numel())
-                    : std::span<const int64_t>(),
-                continuous.defined()
-                    ? std::span<const float>(continuous.data_ptr<float>(), continuous.numel())
-                    : std::span<const float>(),
-                Span(obs_), rewards_, terminated_, truncated_);
+    envs_->Step(discrete_, continuous_, Span(obs_), rewards_, terminated_, truncated_);
 
     // a truncated episode is not over for the value: fold gamma V(final obs) into its reward
     bool any_end = false;
@@ -118,8 +124,8 @@ void RolloutCollector::Collect(
       any_truncation |= truncated_[env] && !terminated_[env];
     }
     if (any_truncation && bootstrap_ == "terminated") {
-      at::Tensor final_obs = at::from_blob(const_cast<float*>(envs_->final_obs().data()),
-                                           {envs, envs_->obs_dim()}, at::kFloat);
+      at::Tensor final_obs =
+          at::from_blob(const_cast<float*>(envs_->final_obs().data()), {envs, obs_dim}, at::kFloat);
       at::Tensor final_values = policy.GetValue(final_obs, result.hidden).contiguous();
       const float* value = final_values.data_ptr<float>();
       for (int64_t env = 0; env < envs; ++env) {
@@ -128,17 +134,18 @@ void RolloutCollector::Collect(
         }
       }
     }
-    rollout.rewards[t].copy_(at::from_blob(rewards_.data(), {envs}, at::kFloat));
-    at::Tensor ended = any_end
-                           ? at::from_blob(terminated_.data(), {envs}, at::kByte)
-                                 .logical_or(at::from_blob(truncated_.data(), {envs}, at::kByte))
-                           : at::zeros({envs}, at::kBool);
-    rollout.ends[t].copy_(ended);
-    starts_.copy_(ended);
+    std::memcpy(rollout.rewards.data_ptr<float>() + t * envs, rewards_.data(),
+                envs * sizeof(float));
+    bool* ends = rollout.ends.data_ptr<bool>() + t * envs;
+    bool* starts = starts_.data_ptr<bool>();
+    for (int64_t env = 0; env < envs; ++env) {
+      ends[env] = terminated_[env] || truncated_[env];
+      starts[env] = ends[env];
+    }
     hidden_ = std::move(result.hidden);
     // a new episode starts from the zero state
     if (policy.is_recurrent() && any_end) {
-      at::Tensor keep = ended.logical_not().to(at::kFloat).view({1, envs, 1});
+      at::Tensor keep = starts_.logical_not().to(at::kFloat).view({1, envs, 1});
       hidden_ = {hidden_.h * keep, hidden_.c * keep};
     }
     env_steps_ += envs;

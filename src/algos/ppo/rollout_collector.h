@@ -61,6 +61,8 @@ class RolloutCollector {
   RecurrentState hidden_;
   std::vector<uint8_t> mask_bytes_;
   std::vector<uint8_t> relevance_bytes_;
+  std::vector<int64_t> discrete_;  // the chosen actions as the envs take them, [E, heads]
+  std::vector<float> continuous_;  // [E, dim]
   std::vector<float> rewards_;
   std::vector<uint8_t> terminated_;
   std::vector<uint8_t> truncated_;

@@ -23,13 +23,14 @@ at::Tensor MaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
 /// MaskedEntropy / log(#valid), in [0, 1]; 0 where one choice is valid (Esper's normalisation).
 at::Tensor NormalisedMaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
 
-/// One choice per row of log-probabilities [B, n], drawn from `generator`, and its
-/// log-probability: ([B] int64, [B]).
-std::pair<at::Tensor, at::Tensor> SampleCategorical(const at::Tensor& log_probs,
-                                                    at::Generator& generator);
-
-/// The most likely choice per row and its log-probability.
-std::pair<at::Tensor, at::Tensor> ModeOfCategorical(const at::Tensor& log_probs);
+/// One choice per row of log-probabilities [B, n] and its log-probability ([B] int64, [B]):
+/// drawn by inverse transform from one uniform of `generator` per row, or, `deterministic`, the
+/// most likely (the first of equals). A plain loop over the values: no tensor operations, which
+/// at a few rows cost more than the arithmetic. Throws std::invalid_argument naming `head` when
+/// a row holds inf or NaN, or (with `mask` [B, n] bool) has no valid choice.
+std::pair<at::Tensor, at::Tensor> ChooseRows(const at::Tensor& log_probs, const at::Tensor& mask,
+                                             bool deterministic, at::Generator& generator,
+                                             const std::string& head);
 
 /// log N(action; mean, exp(log_std)) summed over the last dimension.
 at::Tensor GaussianLogProb(const at::Tensor& action, const at::Tensor& mean,

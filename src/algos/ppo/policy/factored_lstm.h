@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "algos/ppo/policy/policy_bundle.h"
+#include "rl/lstm_sequence.h"
 
 namespace orch::ppo {
 
@@ -43,9 +44,12 @@ class FactoredRecurrentActorCriticImpl : public torch::nn::Module {
   explicit FactoredRecurrentActorCriticImpl(const PolicySpec& spec);
 
   /// x [B, S, obs] from `hidden` -> (the heads' raw logits [B, S, n] by name, value [B, S],
-  /// the state after the last step).
+  /// the state after the last step). `starts` [B, S] (or undefined): where an episode starts the
+  /// state is zeroed first. The recurrence is rl::LstmSequence on the LSTM module's weights: one
+  /// autograd node for the whole sequence.
   std::tuple<HeadTensors, at::Tensor, RecurrentState> Forward(const at::Tensor& x,
-                                                              const RecurrentState& hidden);
+                                                              const RecurrentState& hidden,
+                                                              const at::Tensor& starts = {});
 
   torch::nn::Sequential feature_net{nullptr};
   torch::nn::LSTM lstm{nullptr};
@@ -54,9 +58,11 @@ class FactoredRecurrentActorCriticImpl : public torch::nn::Module {
   torch::nn::Sequential value_head{nullptr};
   std::vector<std::string> head_names;
   int64_t hidden_dim = 0;
+  rl::LstmWeights lstm_weights;  ///< the LSTM module's parameters, as LstmSequence takes them
 
  private:
-  /// The heads and the value on the LSTM's (normalised) output.
+  /// The heads and the value on the LSTM's (normalised) output, computed as two matrix products
+  /// (stacked first layers, block-diagonal last layers) over the modules' own parameters.
   std::tuple<HeadTensors, at::Tensor> Heads(const at::Tensor& core);
 };
 TORCH_MODULE(FactoredRecurrentActorCritic);
@@ -70,8 +76,8 @@ class FactoredLstmPolicy : public PolicyBundle {
                          at::Generator& generator) override;
   ForwardResult Forward(const at::Tensor& obs, const HeadTensors& masks,
                         const RecurrentState& hidden) override;
-  /// Whole sequences in one LSTM call when no episode starts inside them; else step by step,
-  /// zeroing the state where one starts (the two kernels differ in the last float bits).
+  /// Whole sequences in one recurrence (rl::LstmSequence), the state zeroed where an episode
+  /// starts.
   EvalResult EvaluateActions(const at::Tensor& obs, const HeadTensors& actions,
                              const HeadTensors& masks, const at::Tensor& starts,
                              const RecurrentState& hidden) override;

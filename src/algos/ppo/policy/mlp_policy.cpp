@@ -59,7 +59,8 @@ const std::string& MlpPolicy::type() const {
   return kType;
 }
 
-HeadTensors MlpPolicy::HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks) const {
+HeadTensors MlpPolicy::HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks,
+                                    bool validate) const {
   const envs::ActionSpec& action = spec().action;
   HeadTensors log_probs;
   int64_t offset = 0;
@@ -68,8 +69,8 @@ HeadTensors MlpPolicy::HeadLogProbs(const at::Tensor& actor_out, const HeadTenso
     const int64_t size = action.head_sizes[head];
     at::Tensor logits = actor_out.narrow(-1, offset, size);
     offset += size;
-    log_probs[name] = MaskedLogSoftmax(logits, MaskOf(masks, name), spec().options.mask_fill,
-                                       /*validate=*/true, name);
+    log_probs[name] =
+        MaskedLogSoftmax(logits, MaskOf(masks, name), spec().options.mask_fill, validate, name);
   }
   return log_probs;
 }
@@ -91,9 +92,10 @@ ActionResult MlpPolicy::GetAction(const at::Tensor& obs, const HeadTensors& mask
     result.action["action"] = action;
     return result;
   }
-  for (auto& [name, log_probs] : HeadLogProbs(out, masks)) {
+  // the choices are drawn (and the rows checked) in one loop over the values
+  for (auto& [name, log_probs] : HeadLogProbs(out, masks, /*validate=*/false)) {
     auto [choice, log_prob] =
-        deterministic ? ModeOfCategorical(log_probs) : SampleCategorical(log_probs, generator);
+        ChooseRows(log_probs, MaskOf(masks, name), deterministic, generator, name);
     result.action[name] = choice;
     result.log_prob[name] = log_prob;
   }
@@ -135,7 +137,7 @@ EvalResult MlpPolicy::EvaluateActions(const at::Tensor& obs, const HeadTensors& 
     result.entropy["action"] = GaussianEntropy(out, network_->log_std);
     return result;
   }
-  for (auto& [name, log_probs] : HeadLogProbs(out, masks)) {
+  for (auto& [name, log_probs] : HeadLogProbs(out, masks, /*validate=*/true)) {
     result.log_prob[name] = log_probs.gather(-1, actions.at(name).unsqueeze(-1)).squeeze(-1);
     result.entropy[name] = MaskedEntropy(log_probs, MaskOf(masks, name));
   }

@@ -58,7 +58,8 @@ class MlpPolicy : public PolicyBundle {
 
  private:
   /// The actor's output split into the heads' logits, masked: head name -> log-probabilities.
-  HeadTensors HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks) const;
+  HeadTensors HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks,
+                           bool validate) const;
 
   MlpActorCritic network_;
   c10::Device device_ = c10::Device(c10::kCPU);
