@@ -134,6 +134,51 @@ TEST(DistributionsTest, NormalisedMaskedEntropyIsInZeroOneAndZeroWithOneValidCho
   EXPECT_LE(values.max().item<float>(), 1.0f + 1e-6f);
 }
 
+// EvaluateCategorical is MaskedLogSoftmax + gather + MaskedEntropy as one node: the same values
+// and the same gradient of any weighted sum of them, masked and not
+TEST(DistributionsTest, EvaluateCategoricalMatchesTheComposedOperations) {
+  torch::manual_seed(11);
+  for (bool masked : {true, false}) {
+    at::Tensor logits = (torch::randn({3, 5, 6}) * 2).requires_grad_();
+    at::Tensor mask;
+    if (masked) {
+      mask = torch::rand({3, 5, 6}) < 0.5;
+      mask.select(2, 1).fill_(true);
+    }
+    at::Tensor actions = masked ? torch::ones({3, 5}, torch::kLong)  // valid by construction
+                                : torch::randint(6, {3, 5}, torch::kLong);
+    at::Tensor w_lp = torch::randn({3, 5});
+    at::Tensor w_h = torch::randn({3, 5});
+
+    at::Tensor log_probs = MaskedLogSoftmax(logits, mask, -1e4, true, "head");
+    at::Tensor expected_lp = log_probs.gather(-1, actions.unsqueeze(-1)).squeeze(-1);
+    at::Tensor expected_h = MaskedEntropy(log_probs, mask);
+    at::Tensor expected_grad =
+        torch::autograd::grad({(expected_lp * w_lp).sum() + (expected_h * w_h).sum()}, {logits})[0];
+
+    CategoricalTerms terms = EvaluateCategorical(logits, mask, actions, -1e4, "head");
+    ASSERT_EQ(terms.log_prob.sizes(), expected_lp.sizes());
+    EXPECT_TRUE(torch::allclose(terms.log_prob, expected_lp, 1e-5, 1e-6)) << masked;
+    EXPECT_TRUE(torch::allclose(terms.entropy, expected_h, 1e-5, 1e-6)) << masked;
+    at::Tensor grad = torch::autograd::grad(
+        {(terms.log_prob * w_lp).sum() + (terms.entropy * w_h).sum()}, {logits})[0];
+    EXPECT_TRUE(torch::allclose(grad, expected_grad, 1e-4, 1e-6))
+        << masked << "\n"
+        << (grad - expected_grad).abs().max();
+    if (masked) EXPECT_EQ(grad.masked_select(mask.logical_not()).abs().sum().item<float>(), 0.0f);
+  }
+  // the same checks as MaskedLogSoftmax's, and actions outside the range
+  at::Tensor one = torch::zeros({1}, torch::kLong);
+  EXPECT_THROW(EvaluateCategorical(torch::zeros({1, 4}), torch::zeros({1, 4}, torch::kBool), one,
+                                   -1e4, "op"),
+               std::invalid_argument);
+  EXPECT_THROW(EvaluateCategorical(torch::tensor({{NAN, 1.0f}}), {}, one, -1e4, "op"),
+               std::invalid_argument);
+  EXPECT_THROW(
+      EvaluateCategorical(torch::zeros({1, 4}), {}, torch::full({1}, 4, torch::kLong), -1e4, "op"),
+      std::invalid_argument);
+}
+
 TEST(DistributionsTest, GaussianLogProbAndEntropyMatchTheFormulas) {
   // N(0.5; 0, 2^2) in one dim: -0.5 (0.25)^2 - log 2 - 0.5 log 2 pi
   at::Tensor log_std = torch::tensor({std::log(2.0f)});

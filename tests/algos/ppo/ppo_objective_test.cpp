@@ -74,7 +74,8 @@ std::pair<at::Tensor, std::vector<double>> Composed(const Inputs& in, const Obje
   std::vector<double> entropies;
   for (const auto& head : in.heads) {
     at::Tensor weight = head.weight.defined() && !o.joint ? head.weight : ones;
-    at::Tensor mean = (head.entropy * head.entropy_scale * weight).sum() / weight.sum().clamp_min(1);
+    at::Tensor mean =
+        (head.entropy * head.entropy_scale * weight).sum() / weight.sum().clamp_min(1);
     entropies.push_back(mean.item<double>());
     entropy_total = entropy_total + mean;
   }
@@ -82,9 +83,9 @@ std::pair<at::Tensor, std::vector<double>> Composed(const Inputs& in, const Obje
   if (o.clip_vloss) {
     at::Tensor clipped_values =
         in.old_values + (in.value - in.old_values).clamp(-o.value_clip, o.value_clip);
-    value_loss = 0.5 * torch::max((in.value - in.returns).pow(2),
-                                  (clipped_values - in.returns).pow(2))
-                           .mean();
+    value_loss =
+        0.5 *
+        torch::max((in.value - in.returns).pow(2), (clipped_values - in.returns).pow(2)).mean();
   } else {
     value_loss = 0.5 * (in.value - in.returns).pow(2).mean();
   }

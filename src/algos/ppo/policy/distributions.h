@@ -23,14 +23,31 @@ at::Tensor MaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
 /// MaskedEntropy / log(#valid), in [0, 1]; 0 where one choice is valid (Esper's normalisation).
 at::Tensor NormalisedMaskedEntropy(const at::Tensor& log_probs, const at::Tensor& mask);
 
-/// One choice per row of log-probabilities [B, n] and its log-probability ([B] int64, [B]):
-/// drawn by inverse transform from one uniform of `generator` per row, or, `deterministic`, the
-/// most likely (the first of equals). A plain loop over the values: no tensor operations, which
-/// at a few rows cost more than the arithmetic. Throws std::invalid_argument naming `head` when
-/// a row holds inf or NaN, or (with `mask` [B, n] bool) has no valid choice.
-std::pair<at::Tensor, at::Tensor> ChooseRows(const at::Tensor& log_probs, const at::Tensor& mask,
-                                             bool deterministic, at::Generator& generator,
-                                             const std::string& head);
+/// What evaluating taken actions under a masked categorical gives, each shaped like the actions.
+struct CategoricalTerms {
+  at::Tensor log_prob;  ///< log p(action)
+  at::Tensor entropy;   ///< -sum over valid choices of p log p (unnormalised)
+};
+
+/// MaskedLogSoftmax (validated), the log-probability of `actions` [...] (int64) and MaskedEntropy
+/// as one autograd operation on `logits` [..., n]: a loop over the rows forward, the gradient
+/// written out (d log p_a / dz = onehot(a) - p, dH / dz = -p (log p + H), zero where masked).
+/// PPO evaluates every head of every minibatch this way; composed of LibTorch operations it is a
+/// dozen nodes per head. Throws like MaskedLogSoftmax, and for an action outside [0, n).
+CategoricalTerms EvaluateCategorical(const at::Tensor& logits, const at::Tensor& mask,
+                                     const at::Tensor& actions, double fill,
+                                     const std::string& head);
+
+/// One choice per row of logits [B, n] under `mask` [B, n] (bool, or undefined for none; masked
+/// choices take `fill` as in MaskedLogSoftmax), and its log-probability ([B] int64, [B]): drawn
+/// by inverse transform from one uniform of `generator` per row, or, `deterministic`, the most
+/// likely (the first of equals). A plain loop over the values: no tensor operations, which at a
+/// few rows cost more than the arithmetic. Throws std::invalid_argument naming `head` when a row
+/// holds inf or NaN or has no valid choice.
+std::pair<at::Tensor, at::Tensor> SampleCategorical(const at::Tensor& logits,
+                                                    const at::Tensor& mask, double fill,
+                                                    bool deterministic, at::Generator& generator,
+                                                    const std::string& head);
 
 /// log N(action; mean, exp(log_std)) summed over the last dimension.
 at::Tensor GaussianLogProb(const at::Tensor& action, const at::Tensor& mean,

@@ -168,9 +168,8 @@ ActionResult FactoredLstmPolicy::GetAction(const at::Tensor& obs, const HeadTens
   const double fill = spec().options.mask_fill;
   auto draw = [&](const std::string& name, const at::Tensor& mask) {
     // drawn, and the row checked, in one loop over the values
-    at::Tensor log_probs =
-        MaskedLogSoftmax(logits.at(name).squeeze(1), mask, fill, /*validate=*/false, name);
-    auto [choice, log_prob] = ChooseRows(log_probs, mask, deterministic, generator, name);
+    auto [choice, log_prob] =
+        SampleCategorical(logits.at(name).squeeze(1), mask, fill, deterministic, generator, name);
     result.action[name] = choice;
     result.log_prob[name] = log_prob;
   };
@@ -216,11 +215,10 @@ EvalResult FactoredLstmPolicy::EvaluateActions(const at::Tensor& obs, const Head
   result.hidden = state;
   HeadTensors effective = EffectiveMasks(masks, actions);
   for (const auto& name : spec().action.head_names) {
-    const at::Tensor& mask = MaskOf(effective, name);
-    at::Tensor log_probs =
-        MaskedLogSoftmax(logits.at(name), mask, spec().options.mask_fill, /*validate=*/true, name);
-    result.log_prob[name] = log_probs.gather(-1, actions.at(name).unsqueeze(-1)).squeeze(-1);
-    result.entropy[name] = MaskedEntropy(log_probs, mask);
+    CategoricalTerms terms = EvaluateCategorical(logits.at(name), MaskOf(effective, name),
+                                                 actions.at(name), spec().options.mask_fill, name);
+    result.log_prob[name] = terms.log_prob;
+    result.entropy[name] = terms.entropy;
   }
   return result;
 }

@@ -29,6 +29,20 @@ torch::nn::Sequential Mlp(const PolicyOptions& options, int64_t in, int64_t out,
   return net;
 }
 
+/// The Linear layers of `net`, in order, as DenseStack takes them.
+rl::DenseLayers LayersOf(torch::nn::Sequential& net, const std::string& activation) {
+  rl::DenseLayers layers;
+  for (const auto& module : net->children()) {
+    if (const auto* linear = module->as<torch::nn::Linear>()) {
+      layers.weights.push_back(linear->weight);
+      layers.biases.push_back(linear->bias);
+    }
+  }
+  layers.activation =
+      activation == "relu" ? rl::HiddenActivation::kRelu : rl::HiddenActivation::kTanh;
+  return layers;
+}
+
 int64_t ActorOutputs(const envs::ActionSpec& action) {
   if (action.IsContinuous()) return action.dim;
   return std::accumulate(action.head_sizes.begin(), action.head_sizes.end(), int64_t{0});
@@ -45,6 +59,8 @@ MlpActorCriticImpl::MlpActorCriticImpl(const PolicySpec& spec) {
     log_std = register_parameter(
         "log_std", torch::full({spec.action.dim}, options.log_std_init, torch::kFloat32));
   }
+  actor_layers = LayersOf(actor, options.activation);
+  critic_layers = LayersOf(critic, options.activation);
 }
 
 MlpPolicy::MlpPolicy(const PolicySpec& spec) : PolicyBundle(spec), network_(spec) {
@@ -59,20 +75,19 @@ const std::string& MlpPolicy::type() const {
   return kType;
 }
 
-HeadTensors MlpPolicy::HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks,
-                                    bool validate) const {
+HeadTensors MlpPolicy::SplitHeads(const at::Tensor& actor_out) const {
   const envs::ActionSpec& action = spec().action;
-  HeadTensors log_probs;
+  HeadTensors logits;
+  if (action.num_heads() == 1) {
+    logits[action.head_names.front()] = actor_out;  // no slice (nor its backward) for one head
+    return logits;
+  }
   int64_t offset = 0;
   for (int head = 0; head < action.num_heads(); ++head) {
-    const std::string& name = action.head_names[head];
-    const int64_t size = action.head_sizes[head];
-    at::Tensor logits = actor_out.narrow(-1, offset, size);
-    offset += size;
-    log_probs[name] =
-        MaskedLogSoftmax(logits, MaskOf(masks, name), spec().options.mask_fill, validate, name);
+    logits[action.head_names[head]] = actor_out.narrow(-1, offset, action.head_sizes[head]);
+    offset += action.head_sizes[head];
   }
-  return log_probs;
+  return logits;
 }
 
 ActionResult MlpPolicy::GetAction(const at::Tensor& obs, const HeadTensors& masks,
@@ -80,8 +95,8 @@ ActionResult MlpPolicy::GetAction(const at::Tensor& obs, const HeadTensors& mask
                                   at::Generator& generator) {
   c10::InferenceMode inference;
   ActionResult result;
-  result.value = network_->critic->forward(obs).squeeze(-1);
-  at::Tensor out = network_->actor->forward(obs);
+  result.value = rl::DenseStack(obs, network_->critic_layers).squeeze(-1);
+  at::Tensor out = rl::DenseStack(obs, network_->actor_layers);
   if (spec().action.IsContinuous()) {
     // a diagonal Gaussian with a state-independent std; the env clips what it receives
     const at::Tensor& log_std = network_->log_std;
@@ -93,9 +108,9 @@ ActionResult MlpPolicy::GetAction(const at::Tensor& obs, const HeadTensors& mask
     return result;
   }
   // the choices are drawn (and the rows checked) in one loop over the values
-  for (auto& [name, log_probs] : HeadLogProbs(out, masks, /*validate=*/false)) {
-    auto [choice, log_prob] =
-        ChooseRows(log_probs, MaskOf(masks, name), deterministic, generator, name);
+  for (auto& [name, logits] : SplitHeads(out)) {
+    auto [choice, log_prob] = SampleCategorical(
+        logits, MaskOf(masks, name), spec().options.mask_fill, deterministic, generator, name);
     result.action[name] = choice;
     result.log_prob[name] = log_prob;
   }
@@ -105,19 +120,14 @@ ActionResult MlpPolicy::GetAction(const at::Tensor& obs, const HeadTensors& mask
 ForwardResult MlpPolicy::Forward(const at::Tensor& obs, const HeadTensors& masks,
                                  const RecurrentState&) {
   ForwardResult result;
-  result.value = network_->critic->forward(obs).squeeze(-1);
-  at::Tensor out = network_->actor->forward(obs);
+  result.value = rl::DenseStack(obs, network_->critic_layers).squeeze(-1);
+  at::Tensor out = rl::DenseStack(obs, network_->actor_layers);
   if (spec().action.IsContinuous()) {
     result.outputs["mean"] = out;
     result.outputs["log_std"] = network_->log_std.expand_as(out);
     return result;
   }
-  const envs::ActionSpec& action = spec().action;
-  int64_t offset = 0;
-  for (int head = 0; head < action.num_heads(); ++head) {
-    const std::string& name = action.head_names[head];
-    at::Tensor logits = out.narrow(-1, offset, action.head_sizes[head]);
-    offset += action.head_sizes[head];
+  for (auto& [name, logits] : SplitHeads(out)) {
     const at::Tensor& mask = MaskOf(masks, name);
     result.outputs[name] =
         mask.defined() ? logits.masked_fill(mask.logical_not(), spec().options.mask_fill) : logits;
@@ -129,24 +139,26 @@ EvalResult MlpPolicy::EvaluateActions(const at::Tensor& obs, const HeadTensors& 
                                       const HeadTensors& masks, const at::Tensor&,
                                       const RecurrentState&) {
   EvalResult result;
-  result.value = network_->critic->forward(obs).squeeze(-1);
-  at::Tensor out = network_->actor->forward(obs);
+  result.value = rl::DenseStack(obs, network_->critic_layers).squeeze(-1);
+  at::Tensor out = rl::DenseStack(obs, network_->actor_layers);
   if (spec().action.IsContinuous()) {
     const at::Tensor& action = actions.at("action");
     result.log_prob["action"] = GaussianLogProb(action, out, network_->log_std);
     result.entropy["action"] = GaussianEntropy(out, network_->log_std);
     return result;
   }
-  for (auto& [name, log_probs] : HeadLogProbs(out, masks, /*validate=*/true)) {
-    result.log_prob[name] = log_probs.gather(-1, actions.at(name).unsqueeze(-1)).squeeze(-1);
-    result.entropy[name] = MaskedEntropy(log_probs, MaskOf(masks, name));
+  for (auto& [name, logits] : SplitHeads(out)) {
+    CategoricalTerms terms = EvaluateCategorical(logits, MaskOf(masks, name), actions.at(name),
+                                                 spec().options.mask_fill, name);
+    result.log_prob[name] = terms.log_prob;
+    result.entropy[name] = terms.entropy;
   }
   return result;
 }
 
 at::Tensor MlpPolicy::GetValue(const at::Tensor& obs, const RecurrentState&) {
   c10::InferenceMode inference;
-  return network_->critic->forward(obs).squeeze(-1);
+  return rl::DenseStack(obs, network_->critic_layers).squeeze(-1);
 }
 
 StateDict MlpPolicy::GetStateDict() const { return ModuleStateDict(*network_); }

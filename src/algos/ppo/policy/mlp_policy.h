@@ -15,19 +15,24 @@
 #include <vector>
 
 #include "algos/ppo/policy/policy_bundle.h"
+#include "rl/dense_stack.h"
 
 namespace orch::ppo {
 
 /// The networks: `actor` (obs -> hidden_sizes -> the logits of every head side by side, or the
 /// Gaussian mean), `critic` (obs -> hidden_sizes -> 1) and, for continuous actions, `log_std`
 /// (state-independent, initialised to log_std_init). Every Linear orthogonal with bias 0: gain
-/// hidden_gain inside, actor_out_gain and value_out_gain on the outputs.
+/// hidden_gain inside, actor_out_gain and value_out_gain on the outputs. The bundle runs the two
+/// MLPs as rl::DenseStack over the modules' own parameters (one autograd node each, and a plain
+/// loop when acting).
 class MlpActorCriticImpl : public torch::nn::Module {
  public:
   MlpActorCriticImpl(const PolicySpec& spec);
   torch::nn::Sequential actor{nullptr};
   torch::nn::Sequential critic{nullptr};
-  at::Tensor log_std;  ///< [dim], continuous actions only
+  at::Tensor log_std;             ///< [dim], continuous actions only
+  rl::DenseLayers actor_layers;   ///< the actor's Linear parameters, as DenseStack takes them
+  rl::DenseLayers critic_layers;  ///< the critic's
 };
 TORCH_MODULE(MlpActorCritic);
 
@@ -57,9 +62,8 @@ class MlpPolicy : public PolicyBundle {
   int64_t hidden_dim() const override { return 0; }
 
  private:
-  /// The actor's output split into the heads' logits, masked: head name -> log-probabilities.
-  HeadTensors HeadLogProbs(const at::Tensor& actor_out, const HeadTensors& masks,
-                           bool validate) const;
+  /// The actor's output [..., sum of head sizes] split into the heads' logits.
+  HeadTensors SplitHeads(const at::Tensor& actor_out) const;
 
   MlpActorCritic network_;
   c10::Device device_ = c10::Device(c10::kCPU);
