@@ -48,6 +48,21 @@ TEST(PpoCliTest, TheCartPoleConfigRunsAndRecordsItsMetrics) {
   EXPECT_TRUE(fs::exists(dir.path() / run.run_dir / "eval_returns.csv"));
 }
 
+// a run does whole updates (CleanRL's count): its budget is what it will reach, so that
+// `orch compare` finds every run's curve at the budget
+TEST(PpoCliTest, TheBudgetIsTheStepsOfWholeUpdates) {
+  TempDir dir("ppo-cli-budget");
+  fs::path store = dir.path() / "orch.db";
+  auto result = RunOrch({"run", "configs/ppo/cartpole.yaml", "ppo.total_steps=2500",
+                         "ppo.eval_every=1024", "ppo.eval_episodes=1", "--store", store.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto opened = store::ResultsStore::Open(store, store::ResultsStore::Mode::kReadOnly);
+  store::RunDetails run = opened->GetRun(1);
+  EXPECT_EQ(run.summary.budget_steps, 2048);  // 4 updates of 4 envs x 128 steps
+  EXPECT_EQ(run.summary.last_step, 2048);
+  EXPECT_EQ(run.summary.status, "completed");
+}
+
 TEST(PpoCliTest, PolicyChoicesComeFromTheRegistryAndMustFitTheEnv) {
   TempDir dir("ppo-cli-rules");
   fs::path store = dir.path() / "orch.db";

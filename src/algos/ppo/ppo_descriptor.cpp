@@ -14,7 +14,13 @@ const algos::AlgorithmDescriptor& Descriptor() {
     d.schema_pages = {{"ppo", &PpoSchema()}, {"ppo.policy", &PolicySchema()}};
     d.envs = {"cartpole", "pendulum", "invalid-action", "seed-garden"};
     d.rules = {CheckPolicyFitsEnv};
-    d.budget = [](const config::Node& root) { return algos::IntAt(root, "ppo.total_steps"); };
+    // whole updates only, as CleanRL counts them: total_steps / (num_envs x num_steps) rollouts
+    d.budget = [](const config::Node& root) {
+      const int64_t total = algos::IntAt(root, "ppo.total_steps");
+      const int64_t rollout =
+          algos::IntAt(root, "ppo.num_envs", 4) * algos::IntAt(root, "ppo.num_steps", 128);
+      return rollout > 0 && total >= rollout ? total / rollout * rollout : total;
+    };
     d.headline_metrics = {"eval/episode_return", "episode_return"};
     return d;
   }();
