@@ -85,7 +85,8 @@ class DenseStackFunction : public torch::autograd::Function<DenseStackFunction> 
  public:
   /// inputs: x [N, in], then the weights, then the biases
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* context,
-                                                at::TensorList inputs, HiddenActivation activation) {
+                                                at::TensorList inputs,
+                                                HiddenActivation activation) {
     const size_t count = (inputs.size() - 1) / 2;
     std::vector<at::Tensor> weights(inputs.begin() + 1, inputs.begin() + 1 + count);
     std::vector<at::Tensor> biases(inputs.begin() + 1 + count, inputs.end());
@@ -105,9 +106,8 @@ class DenseStackFunction : public torch::autograd::Function<DenseStackFunction> 
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = context->get_saved_variables();
     const int64_t count = context->saved_data["layers"].toInt();
-    const HiddenActivation activation = context->saved_data["tanh"].toBool()
-                                            ? HiddenActivation::kTanh
-                                            : HiddenActivation::kRelu;
+    const HiddenActivation activation =
+        context->saved_data["tanh"].toBool() ? HiddenActivation::kTanh : HiddenActivation::kRelu;
     const at::Tensor& x = saved[0];
     auto weight = [&](int64_t layer) -> const at::Tensor& { return saved[1 + layer]; };
     auto activated = [&](int64_t layer) -> const at::Tensor& { return saved[1 + count + layer]; };
@@ -180,9 +180,9 @@ at::Tensor DenseStack(const at::Tensor& x, const DenseLayers& layers) {
   at::Tensor flat = x.reshape({rows, layers.inputs()}).contiguous();
   bool needs_grad = at::GradMode::is_enabled() && x.requires_grad();
   for (size_t layer = 0; layer < layers.weights.size(); ++layer) {
-    needs_grad = needs_grad || (at::GradMode::is_enabled() &&
-                                (layers.weights[layer].requires_grad() ||
-                                 layers.biases[layer].requires_grad()));
+    needs_grad = needs_grad ||
+                 (at::GradMode::is_enabled() &&
+                  (layers.weights[layer].requires_grad() || layers.biases[layer].requires_grad()));
   }
   bool direct = !needs_grad && rows <= kDirectRows && x.device().is_cpu();
   for (const auto& weight : layers.weights) direct = direct && weight.is_contiguous();

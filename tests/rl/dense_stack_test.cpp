@@ -81,8 +81,8 @@ TEST(DenseStackTest, FewRowsWithoutGradientsTakeTheDirectLoopAndAgree) {
     EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-6)) << out << expected;
     // more rows than the direct loop takes: the matrix products, the same values
     at::Tensor many = torch::randn({kDirectRows + 3, 4});
-    EXPECT_TRUE(torch::allclose(DenseStack(many, stack.layers), stack.modules->forward(many),
-                                1e-5, 1e-6));
+    EXPECT_TRUE(
+        torch::allclose(DenseStack(many, stack.layers), stack.modules->forward(many), 1e-5, 1e-6));
   }
 }
 
