@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <numeric>
 #include <stdexcept>
 
 #include "common/error.h"
@@ -714,10 +715,11 @@ GardenPolicy HeuristicPolicy(const SeedGardenOptions& options) {
                 rl::RandomStream&) { return HeuristicAction(options, spec, obs, masks); };
 }
 
-double EvaluateGardenPolicy(const SeedGardenOptions& options, const GardenPolicy& policy,
-                            int num_episodes, uint64_t first_seed) {
-  if (num_episodes < 1) throw std::runtime_error("EvaluateGardenPolicy: num_episodes < 1");
-  double total = 0.0;
+std::vector<double> GardenPolicyReturns(const SeedGardenOptions& options,
+                                        const GardenPolicy& policy, int num_episodes,
+                                        uint64_t first_seed) {
+  if (num_episodes < 1) throw std::runtime_error("GardenPolicyReturns: num_episodes < 1");
+  std::vector<double> returns;
   for (int episode = 0; episode < num_episodes; ++episode) {
     // a fresh env and policy stream per episode, from the episode's seed
     const uint64_t seed = first_seed + static_cast<uint64_t>(episode);
@@ -726,6 +728,7 @@ double EvaluateGardenPolicy(const SeedGardenOptions& options, const GardenPolicy
     std::vector<float> obs(env.obs_dim());
     std::vector<uint8_t> masks(env.action_spec().mask_size());
     env.Reset(obs);
+    double total = 0.0;
     for (;;) {
       env.WriteMasks(masks);
       const std::vector<int64_t> action = policy(env.action_spec(), obs, masks, random);
@@ -733,8 +736,17 @@ double EvaluateGardenPolicy(const SeedGardenOptions& options, const GardenPolicy
       total += result.reward;
       if (result.terminated || result.truncated) break;
     }
+    returns.push_back(total);
   }
-  return total / num_episodes;
+  return returns;
+}
+
+double EvaluateGardenPolicy(const SeedGardenOptions& options, const GardenPolicy& policy,
+                            int num_episodes, uint64_t first_seed) {
+  if (num_episodes < 1) throw std::runtime_error("EvaluateGardenPolicy: num_episodes < 1");
+  const std::vector<double> returns =
+      GardenPolicyReturns(options, policy, num_episodes, first_seed);
+  return std::accumulate(returns.begin(), returns.end(), 0.0) / num_episodes;
 }
 
 }  // namespace orch::envs

@@ -292,4 +292,9 @@ GardenPolicy HeuristicPolicy(const SeedGardenOptions& options);
 double EvaluateGardenPolicy(const SeedGardenOptions& options, const GardenPolicy& policy,
                             int num_episodes, uint64_t first_seed = 1);
 
+/// The same episodes' returns one by one (PPO's `ppo.eval_seed` evaluates the same ones).
+std::vector<double> GardenPolicyReturns(const SeedGardenOptions& options,
+                                        const GardenPolicy& policy, int num_episodes,
+                                        uint64_t first_seed = 1);
+
 }  // namespace orch::envs

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "orch_process.h"
 #include "store/results_store.h"
@@ -61,6 +63,29 @@ TEST(PpoCliTest, TheBudgetIsTheStepsOfWholeUpdates) {
   EXPECT_EQ(run.summary.budget_steps, 2048);  // 4 updates of 4 envs x 128 steps
   EXPECT_EQ(run.summary.last_step, 2048);
   EXPECT_EQ(run.summary.status, "completed");
+}
+
+// ppo.eval_seed: every evaluation runs the same fixed-seed episodes (the ones the seed garden's
+// baselines are evaluated on), one fresh env each. Before: a crash as the first env was replaced.
+TEST(PpoCliTest, AnEvalSeedEvaluatesFixedEpisodes) {
+  TempDir dir("ppo-cli-eval-seed");
+  fs::path store = dir.path() / "orch.db";
+  auto result =
+      RunOrch({"run", "configs/ppo/seed_garden.yaml", "ppo.total_steps=200", "ppo.eval_every=100",
+               "ppo.eval_episodes=3", "ppo.eval_seed=1000", "--store", store.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto opened = store::ResultsStore::Open(store, store::ResultsStore::Mode::kReadOnly);
+  store::RunDetails run = opened->GetRun(1);
+  EXPECT_EQ(run.summary.status, "completed");
+  std::ifstream csv(dir.path() / run.run_dir / "eval_returns.csv");
+  std::string line;
+  std::vector<std::string> rows;
+  while (std::getline(csv, line)) rows.push_back(line);
+  // the header, then 3 episodes at steps 0, 100 and 200
+  ASSERT_EQ(rows.size(), 10u);
+  EXPECT_EQ(rows[0], "env_step,episode,return");
+  EXPECT_EQ(rows[1].substr(0, 4), "0,0,");
+  EXPECT_EQ(rows[9].substr(0, 6), "200,2,");
 }
 
 TEST(PpoCliTest, PolicyChoicesComeFromTheRegistryAndMustFitTheEnv) {

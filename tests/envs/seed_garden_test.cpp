@@ -446,6 +446,20 @@ TEST(SeedGardenTest, HeuristicBeatsRandomValidAndAlwaysWait) {
             EvaluateGardenPolicy(options, RandomValidPolicy(), 10, 1000));
 }
 
+TEST(SeedGardenTest, PerEpisodeReturnsAreTheEvaluationsEpisodes) {
+  const SeedGardenOptions options;
+  const std::vector<double> returns = GardenPolicyReturns(options, RandomValidPolicy(), 10, 1000);
+  ASSERT_EQ(returns.size(), 10u);
+  double sum = 0.0;
+  for (double value : returns) sum += value;
+  EXPECT_NEAR(sum / 10, EvaluateGardenPolicy(options, RandomValidPolicy(), 10, 1000), 1e-12);
+  // episode i is the one seeded first_seed + i (what PPO's eval_seed evaluates)
+  const std::vector<double> later = GardenPolicyReturns(options, RandomValidPolicy(), 3, 1007);
+  EXPECT_EQ(later[0], returns[7]);
+  EXPECT_EQ(later[2], returns[9]);
+  EXPECT_NE(returns[0], returns[1]);
+}
+
 TEST(SeedGardenTest, RejectsImpossibleOptions) {
   const auto message = [](const SeedGardenOptions& options) {
     return OrchErrorMessage([&] { SeedGardenEnv env(options, 1); });

@@ -86,6 +86,12 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes")
       .Range(1, 100'000);
   b.Field("eval_every", &O::eval_every, "environment steps between evaluations").Min(1);
+  b.Field("eval_seed", &O::eval_seed,
+          "evaluation episode i runs a fresh env seeded eval_seed + i (stream \"eval\"), the same "
+          "episodes for every run and for the baselines; null: episodes from the run's seed")
+      .Range(0, 1e15);
+  b.Field("eval_deterministic", &O::eval_deterministic,
+          "evaluate the policy's mode (argmax, the Gaussian mean); false: sample its actions");
   b.Field("checkpoint_every", &O::checkpoint_every,
           "environment steps between checkpoints (0: only when stopped and at the end)")
       .Min(0);

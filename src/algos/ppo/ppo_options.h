@@ -56,6 +56,8 @@ struct PpoOptions {
   std::string bootstrap = "terminated";         ///< terminated | terminated_or_truncated
   int64_t eval_episodes = 10;                   ///< deterministic evaluation episodes
   int64_t eval_every = 50'000;                  ///< env steps between evaluations
+  std::optional<int64_t> eval_seed;             ///< fixed evaluation episodes; null = run seed
+  bool eval_deterministic = true;               ///< evaluate the mode (false: sample actions)
   int64_t checkpoint_every = 100'000;           ///< env steps between checkpoints (0: at the end)
   PolicyOptions policy;                         ///< the injected policy bundle
 };
