@@ -59,20 +59,10 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
                               static_cast<size_t>(jobs) + 1);
   tbb::task_arena arena(jobs);
   std::atomic<size_t> next{0};
-  // TBB's own hand-over of work between threads is not built with ThreadSanitizer, so `results`
-  // passes to the slots and back through this atomic as well: a release before the slots start,
-  // an acquire as each starts, a release as each ends, an acquire after all have ended.
-  std::atomic<int> handover{0};
-  handover.store(1, std::memory_order_release);
   arena.execute([&] {
     tbb::parallel_for(
         0, jobs,
         [&](int) {
-          handover.load(std::memory_order_acquire);
-          struct SlotEnd {
-            std::atomic<int>& handover;
-            ~SlotEnd() { handover.fetch_add(1, std::memory_order_acq_rel); }
-          } slot_end{handover};
           // a slot takes the next item in order until none is left or the sweep stops
           for (size_t index = next++; index < items.size(); index = next++) {
             if (stop_requests->load() > 0) continue;
@@ -125,7 +115,6 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
         },
         tbb::simple_partitioner());
   });
-  handover.load(std::memory_order_acquire);
   return results;
 }
 
