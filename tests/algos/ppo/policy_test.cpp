@@ -165,7 +165,9 @@ TEST(DistributionsTest, EvaluateCategoricalMatchesTheComposedOperations) {
     EXPECT_TRUE(torch::allclose(grad, expected_grad, 1e-4, 1e-6))
         << masked << "\n"
         << (grad - expected_grad).abs().max();
-    if (masked) EXPECT_EQ(grad.masked_select(mask.logical_not()).abs().sum().item<float>(), 0.0f);
+    if (masked) {
+      EXPECT_EQ(grad.masked_select(mask.logical_not()).abs().sum().item<float>(), 0.0f);
+    }
   }
   // the same checks as MaskedLogSoftmax's, and actions outside the range
   at::Tensor one = torch::zeros({1}, torch::kLong);
