@@ -9,20 +9,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "orch_error_message.h"
 
 namespace orch::envs {
 namespace {
-
-// the message of the OrchError `make` throws ("" when it throws none)
-template <typename Make>
-std::string OrchErrorMessage(Make make) {
-  try {
-    make();
-  } catch (const OrchError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 StepResult Push(CartPoleEnv& env, int64_t direction, std::span<float> obs) {
   const int64_t action[] = {direction};

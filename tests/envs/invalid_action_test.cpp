@@ -8,20 +8,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "orch_error_message.h"
 
 namespace orch::envs {
 namespace {
-
-// the message of the OrchError `make` throws ("" when it throws none)
-template <typename Make>
-std::string OrchErrorMessage(Make make) {
-  try {
-    make();
-  } catch (const OrchError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 InvalidActionOptions Multi(int64_t heads) {
   InvalidActionOptions options;

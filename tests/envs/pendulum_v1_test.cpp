@@ -10,20 +10,10 @@
 #include <vector>
 
 #include "common/error.h"
+#include "orch_error_message.h"
 
 namespace orch::envs {
 namespace {
-
-// the message of the OrchError `make` throws ("" when it throws none)
-template <typename Make>
-std::string OrchErrorMessage(Make make) {
-  try {
-    make();
-  } catch (const OrchError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 StepResult Torque(PendulumEnv& env, float torque, std::span<float> obs) {
   const float action[] = {torque};

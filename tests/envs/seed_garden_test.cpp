@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "orch_error_message.h"
 
 namespace orch::envs {
 namespace {
@@ -32,17 +33,6 @@ using garden::kSigmoidAddStyle;
 using garden::kSlotFeatures;
 using garden::kStageOffset;
 using garden::Stage;
-
-// the message of the OrchError `make` throws ("" when it throws none)
-template <typename Make>
-std::string OrchErrorMessage(Make make) {
-  try {
-    make();
-  } catch (const OrchError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 /// The choices of one step; the defaults are valid whatever the state (style and alpha target
 /// default to the choices that stay open).

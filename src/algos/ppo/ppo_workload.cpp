@@ -206,22 +206,25 @@ class Trainer {
     context_.progress->Report(global_step_, num_updates_ * batch_size_, headline);
   }
 
-  /// eval_episodes deterministic episodes: the same episodes at every evaluation, so that
-  /// evaluations compare. They come from one env of the stream "ppo/eval", or with eval_seed
-  /// from a fresh env per episode seeded eval_seed + i (stream "eval"), the same for every run
-  /// and for a baseline evaluated outside (e.g. envs::EvaluateGardenPolicy).
+  /// eval_episodes episodes, the same at every evaluation, so that evaluations compare. They come
+  /// from one env of the stream "ppo/eval", or with eval_seed from a fresh env per episode seeded
+  /// eval_seed + i (stream "eval"), the same for every run and for a baseline evaluated outside
+  /// (e.g. envs::EvaluateGardenPolicy).
   void Evaluate() {
-    std::unique_ptr<envs::Env> env = envs::MakeEnv(env_config_, seed_, "ppo/eval");
+    const auto episode_env = [&](int64_t episode) {
+      return options_.eval_seed
+                 ? envs::MakeEnv(env_config_, static_cast<uint64_t>(*options_.eval_seed + episode),
+                                 "eval")
+                 : envs::MakeEnv(env_config_, seed_, "ppo/eval");
+    };
+    std::unique_ptr<envs::Env> env = episode_env(0);
     const envs::ActionSpec spec = env->action_spec();  // a copy: eval_seed replaces the env
     at::Tensor obs = at::zeros({1, env->obs_dim()}, at::kFloat);
     std::vector<uint8_t> mask_bytes(static_cast<size_t>(spec.mask_size()), 1);
     std::vector<double> returns;
     std::vector<double> lengths;
     for (int64_t episode = 0; episode < options_.eval_episodes; ++episode) {
-      if (options_.eval_seed) {
-        env = envs::MakeEnv(env_config_, static_cast<uint64_t>(*options_.eval_seed + episode),
-                            "eval");
-      }
+      if (options_.eval_seed && episode > 0) env = episode_env(episode);
       env->Reset(Span(obs));
       RecurrentState hidden = policy_->InitialHidden(1);
       double episode_return = 0.0;
