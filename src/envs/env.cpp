@@ -8,8 +8,18 @@
 
 namespace orch::envs {
 
+int ActionSpec::HeadIndex(const std::string& name) const {
+  const auto it = std::find(head_names.begin(), head_names.end(), name);
+  return it == head_names.end() ? -1 : static_cast<int>(it - head_names.begin());
+}
+
+int ActionSpec::conditional_mask_size() const {
+  if (!HasConditionalMask()) return 0;
+  return head_sizes[HeadIndex(condition_head)] * head_sizes[HeadIndex(conditional_head)];
+}
+
 int ActionSpec::mask_size() const {
-  return std::accumulate(head_sizes.begin(), head_sizes.end(), 0);
+  return std::accumulate(head_sizes.begin(), head_sizes.end(), 0) + conditional_mask_size();
 }
 
 void Env::WriteMasks(std::span<uint8_t> masks) const {

@@ -27,11 +27,22 @@ struct ActionSpec {
   std::vector<int> head_sizes;
   /// kDiscrete: the env says which choices are valid before every step (WriteMasks).
   bool masked = false;
+  /// masked: a head whose valid choices depend on another head's choice (the seed garden's
+  /// slot on its op), empty for none. A mask row then goes on, after the heads' masks, with
+  /// the valid choices of `conditional_head` for each choice of `condition_head`, in the
+  /// condition's order (size(condition) x size(conditional) entries).
+  std::string conditional_head;
+  std::string condition_head;
 
   bool IsContinuous() const { return kind == Kind::kContinuous; }
   bool IsDiscrete() const { return kind == Kind::kDiscrete; }
   int num_heads() const { return static_cast<int>(head_sizes.size()); }
-  /// The sum of the head sizes: the length of a mask row.
+  /// The index of the head `name`, or -1.
+  int HeadIndex(const std::string& name) const;
+  bool HasConditionalMask() const { return !conditional_head.empty(); }
+  /// The entries of the conditional block (0 without one).
+  int conditional_mask_size() const;
+  /// The length of a mask row: the sum of the head sizes, and the conditional block.
   int mask_size() const;
 };
 

@@ -128,6 +128,11 @@ std::unique_ptr<config::Schema> BuildSeedGarden() {
   b.Field("benefit_noise", &O::benefit_noise,
           "relative std of a seed's benefit around its blueprint's nominal benefit")
       .Range(0, 2);
+  b.Field("slot_masks", &O::slot_masks,
+          "optimistic: an op is valid if some slot allows it and every slot may be chosen "
+          "(Esper); per_op: the mask also says which slots allow each op, so that a policy "
+          "drawing the op first chooses among those slots")
+      .Choices({"optimistic", "per_op"});
   b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
     const Node* slots = section.Find("num_slots");
     const Node* cap = section.Find("seed_cap");

@@ -80,6 +80,7 @@ struct SeedGardenOptions {
   double shaping_gamma = 0.995;   ///< discount of the potential-based shaping
   double terminal_acc_weight = 0.05;  ///< weight of the final accuracy (points) at the last epoch
   double benefit_noise = 0.3;         ///< relative std of a seed's benefit around its blueprint's
+  std::string slot_masks = "optimistic";  ///< optimistic (Esper) | per_op: slots per chosen op
 };
 
 /// The env names each schema serves, for the `env` variant of the root schema.

@@ -215,6 +215,13 @@ SeedGardenEnv::SeedGardenEnv(const SeedGardenOptions& options, uint64_t run_seed
                       "alpha_target", "alpha_speed", "alpha_curve", "op"};
   spec_.head_sizes = {num_slots_,       kNumBlueprints,  kNumStyles,      kNumTempos,
                       kNumAlphaTargets, kNumAlphaSpeeds, kNumAlphaCurves, kNumOps};
+  if (options_.slot_masks == "per_op") {
+    spec_.conditional_head = "slot";
+    spec_.condition_head = "op";
+  } else if (options_.slot_masks != "optimistic") {
+    throw OrchError("env.slot_masks: expected 'optimistic' or 'per_op', got '" +
+                    options_.slot_masks + "'");
+  }
   seeds_.assign(num_slots_, GardenSeed{});
 }
 
@@ -399,24 +406,36 @@ StepResult SeedGardenEnv::Step(const Action& action, std::span<float> obs) {
   return result;
 }
 
-void SeedGardenEnv::ComputeMasks(std::span<uint8_t> masks) const {
-  // what the slots allow (optimistic: some slot allows it)
-  int live = 0;
-  bool any_dormant = false, can_advance = false, can_fossilize = false, can_prune = false,
-       can_retarget = false;
-  for (const GardenSeed& seed : seeds_) {
-    live += seed.IsLive();
-    any_dormant = any_dormant || seed.stage == kDormant;
-    can_advance = can_advance || seed.stage == kGerminated || seed.stage == kTraining ||
-                  seed.stage == kBlending;
-    can_fossilize = can_fossilize || seed.stage == kHolding;
-    can_prune = can_prune || (seed.IsLive() && seed.stage != kFossilized &&
-                              seed.age >= kMinPruneAge && seed.mode == kHold);
-    can_retarget =
-        can_retarget || ((seed.stage == kBlending || seed.stage == kHolding) && seed.mode == kHold);
+bool SeedGardenEnv::OpAllowedOn(const GardenSeed& seed, int op, int live) const {
+  switch (op) {
+    case kWait:
+      return true;
+    case kGerminate:
+      return seed.stage == kDormant && live < seed_cap_;
+    case kAdvance:
+      return seed.stage == kGerminated || seed.stage == kTraining || seed.stage == kBlending;
+    case kFossilize:
+      return seed.stage == kHolding;
+    case kPrune:
+      return seed.IsLive() && seed.stage != kFossilized && seed.age >= kMinPruneAge &&
+             seed.mode == kHold;
+    case kSetAlphaTarget:
+      return (seed.stage == kBlending || seed.stage == kHolding) && seed.mode == kHold;
+    default:
+      return false;
   }
-  const bool can_germinate = any_dormant && live < seed_cap_;
-  const bool open_style = can_germinate || can_retarget;
+}
+
+void SeedGardenEnv::ComputeMasks(std::span<uint8_t> masks) const {
+  // what the slots allow: an op is valid if some slot allows it (optimistic)
+  int live = 0;
+  for (const GardenSeed& seed : seeds_) live += seed.IsLive();
+  std::array<bool, kNumOps> op_valid{};
+  for (int op = 0; op < kNumOps; ++op) {
+    for (const GardenSeed& seed : seeds_)
+      op_valid[op] = op_valid[op] || OpAllowedOn(seed, op, live);
+  }
+  const bool open_style = op_valid[kGerminate] || op_valid[kSetAlphaTarget];
 
   // head by head, in action order
   std::fill(masks.begin(), masks.end(), uint8_t{0});
@@ -438,12 +457,20 @@ void SeedGardenEnv::ComputeMasks(std::span<uint8_t> masks) const {
   }
   for (int speed = 0; speed < kNumAlphaSpeeds; ++speed) set(kAlphaSpeedHead, speed);
   for (int curve = 0; curve < kNumAlphaCurves; ++curve) set(kAlphaCurveHead, curve);
-  set(kOpHead, kWait);
-  if (can_germinate) set(kOpHead, kGerminate);
-  if (can_retarget) set(kOpHead, kSetAlphaTarget);
-  if (can_prune) set(kOpHead, kPrune);
-  if (can_fossilize) set(kOpHead, kFossilize);
-  if (can_advance) set(kOpHead, kAdvance);
+  for (int op = 0; op < kNumOps; ++op) {
+    if (op_valid[op]) set(kOpHead, op);
+  }
+
+  // per_op: the slots each op may take (every slot for WAIT, and for an op that is invalid,
+  // which a policy never draws)
+  if (!spec_.HasConditionalMask()) return;
+  uint8_t* block = masks.data() + offset[kOpHead] + kNumOps;
+  for (int op = 0; op < kNumOps; ++op) {
+    for (int slot = 0; slot < num_slots_; ++slot) {
+      block[op * num_slots_ + slot] =
+          op == kWait || !op_valid[op] || OpAllowedOn(seeds_[slot], op, live) ? 1 : 0;
+    }
+  }
 }
 
 void SeedGardenEnv::WriteHeadRelevance(std::span<const int64_t> action,
@@ -641,6 +668,24 @@ std::vector<int64_t> RandomValidAction(const ActionSpec& spec, std::span<const u
     }
     action[head_idx] = valid[random.Below(valid.size())];
     offset += size;
+  }
+  if (spec.HasConditionalMask()) {
+    // the conditional head again, among the choices the drawn condition allows
+    const int conditional = spec.HeadIndex(spec.conditional_head);
+    const int size = spec.head_sizes[conditional];
+    const int conditional_offset =
+        std::accumulate(spec.head_sizes.begin(), spec.head_sizes.begin() + conditional, 0);
+    const std::span<const uint8_t> allowed =
+        masks.subspan(offset + action[spec.HeadIndex(spec.condition_head)] * size, size);
+    valid.clear();
+    for (int choice = 0; choice < size; ++choice) {
+      if (masks[conditional_offset + choice] && allowed[choice]) valid.push_back(choice);
+    }
+    if (valid.empty()) {
+      throw std::runtime_error("RandomValidAction: head '" + spec.conditional_head +
+                               "' has no valid choice for the drawn '" + spec.condition_head + "'");
+    }
+    action[conditional] = valid[random.Below(valid.size())];
   }
   return action;
 }

@@ -242,6 +242,9 @@ class SeedGardenEnv final : public Env {
   double CurrentAccuracy() const;
   double Potential() const;
   double LiveParams() const;
+  /// Whether `op` is valid on `seed`'s slot with `live` seeds alive (the mask rules of
+  /// ppo-policy.md §4, slot by slot).
+  bool OpAllowedOn(const GardenSeed& seed, int op, int live) const;
   void ComputeMasks(std::span<uint8_t> masks) const;
   void WriteObs(std::span<float> obs) const;
 
@@ -268,7 +271,8 @@ using GardenPolicy =
 /// Baseline: op WAIT, every other head its first valid choice.
 std::vector<int64_t> AlwaysWaitAction(const ActionSpec& spec, std::span<const uint8_t> masks);
 
-/// Baseline: every head uniform over its valid choices (works for any masked discrete env).
+/// Baseline: every head uniform over its valid choices (works for any masked discrete env); with
+/// a conditional mask, the conditional head then uniform over what the drawn condition allows.
 std::vector<int64_t> RandomValidAction(const ActionSpec& spec, std::span<const uint8_t> masks,
                                        rl::RandomStream& random);
 

@@ -103,5 +103,22 @@ TEST(PpoCliTest, PolicyChoicesComeFromTheRegistryAndMustFitTheEnv) {
   EXPECT_FALSE(fs::exists(store));
 }
 
+// the seed garden's per-op slot masks need a bundle that draws the op first
+TEST(PpoCliTest, PerOpSlotMasksNeedTheLstmBundle) {
+  TempDir dir("ppo-cli-per-op");
+  fs::path store = dir.path() / "orch.db";
+  auto mlp = RunOrch(
+      {"run", "configs/ppo/seed_garden.yaml", "ppo.policy.type=mlp", "--store", store.string()});
+  EXPECT_EQ(mlp.exit_code, 2);
+  EXPECT_TRUE(Contains(mlp.err, "configs/ppo/seed_garden.yaml:")) << mlp.err;
+  EXPECT_TRUE(Contains(mlp.err, "env.slot_masks: the mlp bundle draws its heads independently"))
+      << mlp.err;
+  EXPECT_FALSE(fs::exists(store));
+  auto optimistic = RunOrch({"run", "configs/ppo/seed_garden.yaml", "ppo.policy.type=mlp",
+                             "env.slot_masks=optimistic", "ppo.total_steps=100",
+                             "ppo.eval_episodes=1", "--store", store.string()});
+  EXPECT_EQ(optimistic.exit_code, 0) << optimistic.err;
+}
+
 }  // namespace
 }  // namespace orch::app

@@ -186,6 +186,45 @@ TEST(SeedGardenTest, MaskRulesFollowASeedThroughItsLifecycle) {
   EXPECT_EQ(garden.NumValid(kAlphaTargetHead), 1);
 }
 
+// env.slot_masks=per_op: the same head masks, then for each op the slots it may take (all for
+// WAIT and for an op invalid everywhere), by the rules the optimistic op mask ORs over slots
+TEST(SeedGardenTest, PerOpSlotMasksSayWhichSlotsEachOpAllows) {
+  SeedGardenOptions per_op;
+  per_op.slot_masks = "per_op";
+  Garden garden(per_op);
+  Garden optimistic{SeedGardenOptions{}};
+  const ActionSpec& spec = garden.env.action_spec();
+  EXPECT_EQ(spec.conditional_head, "slot");
+  EXPECT_EQ(spec.condition_head, "op");
+  ASSERT_EQ(spec.mask_size(), optimistic.env.action_spec().mask_size() + kNumOps * 3);
+  const auto slots_of = [&](int op) {
+    garden.env.WriteMasks(garden.masks);
+    const size_t block = garden.masks.size() - kNumOps * 3;
+    std::vector<int> slots;
+    for (int slot = 0; slot < 3; ++slot) {
+      if (garden.masks[block + op * 3 + slot]) slots.push_back(slot);
+    }
+    return slots;
+  };
+  EXPECT_EQ(slots_of(kGerminate), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(slots_of(kAdvance), (std::vector<int>{0, 1, 2}));  // invalid everywhere
+  garden.Do({.op = kGerminate, .slot = 1});
+  optimistic.Do({.op = kGerminate, .slot = 1});
+  EXPECT_EQ(slots_of(kWait), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(slots_of(kGerminate), (std::vector<int>{0, 2}));
+  EXPECT_EQ(slots_of(kAdvance), (std::vector<int>{1}));
+  // the head masks are the optimistic env's
+  optimistic.env.WriteMasks(optimistic.masks);
+  EXPECT_TRUE(std::equal(optimistic.masks.begin(), optimistic.masks.end(), garden.masks.begin()));
+  // the random-valid baseline draws the slot among those its op allows
+  rl::RandomStream random(5, "test");
+  for (int draw = 0; draw < 200; ++draw) {
+    const std::vector<int64_t> action = RandomValidAction(spec, garden.masks, random);
+    if (action[kOpHead] == kAdvance) EXPECT_EQ(action[kSlotHead], 1);
+    if (action[kOpHead] == kGerminate) EXPECT_NE(action[kSlotHead], 1);
+  }
+}
+
 TEST(SeedGardenTest, PrunedSlotReturnsToDormantThroughEmbargo) {
   Garden garden(OneSlot());
   garden.Do({.op = kGerminate});

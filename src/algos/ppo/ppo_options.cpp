@@ -137,6 +137,14 @@ void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics) {
                       "ones",
                       "Use ppo.policy.type=mlp (Gaussian actions) on pendulum", "rule");
   }
+  const Node* slot_masks = config::FindPath(root, "env.slot_masks");
+  if (type->AsString() == "mlp" && slot_masks != nullptr && slot_masks->IsString() &&
+      slot_masks->AsString() == "per_op") {
+    diagnostics.Error(slot_masks->origin(), "env.slot_masks",
+                      "the mlp bundle draws its heads independently, so it cannot choose the slot "
+                      "among those the drawn op allows",
+                      "Use ppo.policy.type=lstm (op first), or env.slot_masks=optimistic", "rule");
+  }
 }
 
 }  // namespace orch::ppo

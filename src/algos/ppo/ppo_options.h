@@ -65,8 +65,9 @@ struct PpoOptions {
 const config::Schema& PolicySchema();
 const config::Schema& PpoSchema();
 
-/// The rule across `ppo.policy` and `env`: the recurrent `lstm` bundle takes discrete actions
-/// only (Pendulum-v1's are continuous: use `mlp`).
+/// The rules across `ppo.policy` and `env`: the recurrent `lstm` bundle takes discrete actions
+/// only (Pendulum-v1's are continuous: use `mlp`); `mlp` cannot honour the seed garden's per-op
+/// slot masks (it does not draw the op first).
 void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics);
 
 }  // namespace orch::ppo

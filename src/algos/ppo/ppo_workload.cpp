@@ -233,13 +233,9 @@ class Trainer {
         HeadTensors masks;
         if (spec.masked) {
           env->WriteMasks(mask_bytes);
-          at::Tensor all =
-              at::from_blob(mask_bytes.data(), {1, spec.mask_size()}, at::kByte).to(at::kBool);
-          int64_t offset = 0;
-          for (int head = 0; head < spec.num_heads(); ++head) {
-            masks[spec.head_names[head]] = all.narrow(1, offset, spec.head_sizes[head]);
-            offset += spec.head_sizes[head];
-          }
+          masks = SplitMasks(
+              spec,
+              at::from_blob(mask_bytes.data(), {1, spec.mask_size()}, at::kByte).to(at::kBool));
         }
         ActionResult result =
             policy_->GetAction(obs, masks, hidden, options_.eval_deterministic, eval_generator_);

@@ -32,6 +32,10 @@ Rollout::Rollout(int64_t steps_in, int64_t envs_in, int64_t obs_dim,
       masks[name] = at::ones({steps, envs, action_spec.head_sizes[head]}, flag);
     }
   }
+  if (action_spec.masked && action_spec.HasConditionalMask()) {
+    masks[ConditionalMaskKey(action_spec)] =
+        at::ones({steps, envs, action_spec.conditional_mask_size()}, flag);
+  }
 }
 
 }  // namespace orch::ppo

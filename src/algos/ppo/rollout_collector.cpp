@@ -48,18 +48,11 @@ void RolloutCollector::Reset(PolicyBundle& policy) {
 
 HeadTensors RolloutCollector::CurrentMasks() {
   const envs::ActionSpec& action = envs_->action_spec();
-  HeadTensors masks;
-  if (!action.masked) return masks;
+  if (!action.masked) return {};
   envs_->WriteMasks(mask_bytes_);
-  at::Tensor all =
-      at::from_blob(mask_bytes_.data(), {envs_->num_envs(), action.mask_size()}, at::kByte)
-          .to(at::kBool);
-  int64_t offset = 0;
-  for (int head = 0; head < action.num_heads(); ++head) {
-    masks[action.head_names[head]] = all.narrow(1, offset, action.head_sizes[head]);
-    offset += action.head_sizes[head];
-  }
-  return masks;
+  return SplitMasks(
+      action, at::from_blob(mask_bytes_.data(), {envs_->num_envs(), action.mask_size()}, at::kByte)
+                  .to(at::kBool));
 }
 
 void RolloutCollector::Collect(

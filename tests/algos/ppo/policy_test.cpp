@@ -245,6 +245,54 @@ TEST(PolicyBundleTest, TheFactoredLstmOverridesTheStyleByTheSampledOp) {
   EXPECT_EQ(forced.abs().max().item<float>(), 0.0f);
 }
 
+// with a conditional mask (the seed garden's per_op slots) the slot is drawn among those the
+// drawn op allows, in sampling and in the deterministic mode, and evaluation sees the same
+TEST(PolicyBundleTest, TheFactoredLstmDrawsTheSlotAmongThoseTheOpAllows) {
+  envs::ActionSpec action = FactoredActions();
+  action.conditional_head = "slot";
+  action.condition_head = "op";
+  ASSERT_EQ(action.conditional_mask_size(), 18);
+  auto policy = Make("lstm", 140, action);
+  at::Generator generator = Generator(13);
+  const int64_t rows = 256;
+  at::Tensor all = torch::ones({rows, action.mask_size()}, torch::kBool);
+  // op k allows slot k % 3 only (for every op but WAIT, which allows all)
+  at::Tensor block = torch::zeros({rows, 6, 3}, torch::kBool);
+  for (int op = 0; op < 6; ++op) {
+    if (op == 0) {
+      block.select(1, op).fill_(true);
+    } else {
+      block.select(1, op).select(1, op % 3).fill_(true);
+    }
+  }
+  all.narrow(1, action.mask_size() - 18, 18).copy_(block.reshape({rows, 18}));
+  const HeadTensors masks = SplitMasks(action, all);
+  ASSERT_EQ(masks.size(), 9u);
+  for (bool deterministic : {false, true}) {
+    ActionResult result =
+        policy->GetAction(torch::randn({rows, 140}), masks, {}, deterministic, generator);
+    at::Tensor op = result.action.at("op");
+    at::Tensor slot = result.action.at("slot");
+    at::Tensor constrained = op != 0;
+    EXPECT_TRUE(
+        (slot.masked_select(constrained) == op.masked_select(constrained) % 3).all().item<bool>())
+        << deterministic;
+    if (deterministic) continue;
+    EXPECT_GT(constrained.sum().item<int64_t>(), 0);
+    // evaluation applies the same mask: the forced slot has log-probability 0
+    HeadTensors actions;
+    HeadTensors seq_masks;
+    for (const auto& [name, chosen] : result.action) actions[name] = chosen.clone().unsqueeze(1);
+    for (const auto& [name, mask] : masks) seq_masks[name] = mask.unsqueeze(1);
+    EvalResult eval = policy->EvaluateActions(torch::randn({rows, 1, 140}), actions, seq_masks, {},
+                                              policy->InitialHidden(rows));
+    at::Tensor forced = eval.log_prob.at("slot").squeeze(1).masked_select(constrained);
+    EXPECT_EQ(forced.abs().max().item<float>(), 0.0f);
+  }
+  // the mlp bundle draws its heads independently and refuses such a mask
+  EXPECT_THROW(Make("mlp", 140, action), std::invalid_argument);
+}
+
 // a loss from EvaluateActions reaches every parameter: the bundle adds no detach or no-grad
 TEST(PolicyBundleTest, GradientsFlowThroughEvaluateActionsToEveryParameter) {
   for (const std::string type : {"lstm", "mlp"}) {

@@ -123,6 +123,11 @@ FactoredLstmPolicy::FactoredLstmPolicy(const PolicySpec& spec)
         "continuous ones");
   }
   factored_ = HasHead(spec.action, "op") && HasHead(spec.action, "style");
+  if (spec.action.HasConditionalMask() && (!factored_ || spec.action.condition_head != "op")) {
+    throw std::invalid_argument("the lstm policy draws the op first: an env's conditional mask (" +
+                                spec.action.conditional_head + " given " +
+                                spec.action.condition_head + ") must be conditioned on the op");
+  }
 }
 
 const std::string& FactoredLstmPolicy::type() const {
@@ -154,6 +159,10 @@ HeadTensors FactoredLstmPolicy::EffectiveMasks(const HeadTensors& masks,
     style = at::ones(sizes, op.options().dtype(at::kBool));
   }
   effective["style"] = FactoredActions::StyleOverride(style, op);
+  // the slots the drawn op allows, where the env says so (the seed garden's per_op masks)
+  if (at::Tensor conditional = ConditionalMask(spec().action, masks, op); conditional.defined()) {
+    effective[spec().action.conditional_head] = conditional;
+  }
   return effective;
 }
 

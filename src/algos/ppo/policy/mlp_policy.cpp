@@ -68,6 +68,11 @@ MlpPolicy::MlpPolicy(const PolicySpec& spec) : PolicyBundle(spec), network_(spec
   if (spec.action.IsDiscrete() && spec.action.head_sizes.empty()) {
     throw std::invalid_argument("the mlp policy needs at least one action head");
   }
+  if (spec.action.HasConditionalMask()) {
+    throw std::invalid_argument(
+        "the mlp policy draws its heads independently; it cannot honour a conditional mask (" +
+        spec.action.conditional_head + " given " + spec.action.condition_head + ")");
+  }
 }
 
 const std::string& MlpPolicy::type() const {

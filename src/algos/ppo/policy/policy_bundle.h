@@ -35,6 +35,20 @@ inline const at::Tensor& MaskOf(const HeadTensors& masks, const std::string& hea
   return it == masks.end() ? kNone : it->second;
 }
 
+/// The key of an env's conditional mask block in a HeadTensors of masks (`slot|op`: the slots
+/// each op allows, [.., size(op) x size(slot)]); empty when the env has none.
+std::string ConditionalMaskKey(const envs::ActionSpec& action);
+
+/// Mask rows as WriteMasks lays them out ([N, mask_size] bool) split into one [N, n] mask per
+/// head, and the conditional block under ConditionalMaskKey. Views of `rows`.
+HeadTensors SplitMasks(const envs::ActionSpec& action, const at::Tensor& rows);
+
+/// The mask of the conditional head given the condition head's chosen `condition` ([...]
+/// int64): its own mask and the block's row for that choice ([..., n] bool). Undefined when
+/// `masks` has no block.
+at::Tensor ConditionalMask(const envs::ActionSpec& action, const HeadTensors& masks,
+                           const at::Tensor& condition);
+
 /// A recurrent policy's state: LSTM (h, c), each [1, batch, hidden]; empty for feed-forward ones.
 struct RecurrentState {
   at::Tensor h;
