@@ -16,6 +16,7 @@
 #include "common/string_util.h"
 #include "store/run_ending.h"
 #include "store/schema.h"
+#include "store/shard.h"
 #include "store/store_internal.h"
 
 namespace orch::store {
@@ -57,7 +58,10 @@ StoreError NotADatabase(const fs::path& path) {
 /// change the journal mode (and a store that has been written is WAL already).
 void ApplyConnectionSettings(SQLite::Database& db, const fs::path& path, ResultsStore::Mode mode) {
   internal::RetryBusy(path, "setting up the connection", [&] {
-    if (mode == ResultsStore::Mode::kReadWrite) db.exec("PRAGMA journal_mode = WAL");
+    // a shard may sit on a network filesystem, where WAL's shared memory does not work
+    if (mode == ResultsStore::Mode::kReadWrite) {
+      db.exec(IsShardPath(path) ? "PRAGMA journal_mode = DELETE" : "PRAGMA journal_mode = WAL");
+    }
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
     db.exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs));
@@ -295,9 +299,10 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   }
 
   // the connection; SQLite opens the file lazily, so a bad file shows on the first read
-  const int flags = mode == Mode::kReadWrite  ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
-                    : mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
-                                              : SQLite::OPEN_READONLY | SQLite::OPEN_URI;
+  // URIs allowed so that ATTACH can name a shard as immutable (shard.cpp)
+  const int flags = (mode == Mode::kReadWrite ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                                              : SQLite::OPEN_READONLY) |
+                    SQLite::OPEN_URI;
   std::unique_ptr<SQLite::Database> db;
   try {
     db = std::make_unique<SQLite::Database>(
@@ -742,6 +747,9 @@ int ResultsStore::MarkStaleRuns(int64_t now_ms, int64_t stale_after_ms) {
       WHERE run_id = :run_id AND status = 'running'
     )sql");
     for (const Stale& run : find_stale()) {
+      // a run with a shard runs on another machine: its shard, not this store, hears its
+      // heartbeats, and `orch collect` brings them here
+      if (fs::exists(directory() / run.run_dir / kRunShardName)) continue;
       // the ending a worker could not record (a full disk) is the truth; silence is a failure
       std::optional<RecordedEnding> ending = ReadEndingFile(directory() / run.run_dir);
       std::string status = ending ? ending->status : "failed";
