@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <thread>
 
 #include "app/commands.h"
@@ -23,7 +24,7 @@
 #include "common/sha256.h"
 #include "common/string_util.h"
 #include "config/key_path.h"
-#include "sweep/local_launcher.h"
+#include "sweep/launcher.h"
 #include "sweep/sweep_spec.h"
 
 namespace orch::app {
@@ -77,7 +78,34 @@ void SetAside(store::ResultsStore& store, const std::vector<int64_t>& run_ids,
   for (int64_t run_id : run_ids) store.AbandonQueuedRun(run_id, reason);
 }
 
+/// `run.threads` when positive, else the launcher's cores per run, else the machine's cores
+/// shared among the runs at once.
+int ThreadsFor(const config::Node& tree, const sweep::Launcher& launcher, int jobs) {
+  const std::optional<int> cores = launcher.CoresPerRun();
+  const config::Node* threads = config::FindPath(tree, "run.threads");
+  if (!cores || (threads != nullptr && threads->IsInt() && threads->AsInt() > 0)) {
+    return ThreadsForRun(tree, jobs);
+  }
+  return *cores;
+}
+
+/// For a launcher that returns at once: nothing starts or ends while it submits.
+sweep::LaunchObserver* NoObserver() {
+  class Silent : public sweep::LaunchObserver {
+   public:
+    void OnStarted(const sweep::LaunchItem&, int) override {}
+    void OnProgress(const sweep::LaunchItem&, const sweep::ProgressUpdate&) override {}
+    void OnFinished(const sweep::LaunchItem&, const sweep::RunOutcome&, bool) override {}
+    void OnSkipped(const sweep::LaunchItem&, const std::string&) override {}
+  };
+  static Silent silent;
+  return &silent;
+}
+
 int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
+  // where the runs execute, checked with everything else before anything is written
+  std::string launcher_kind;
+  std::unique_ptr<sweep::Launcher> launcher = sweep::MakeLauncher(spec, &launcher_kind);
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto text = parsed.Value("jobs")) {
     try {
@@ -114,6 +142,14 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
   }
 
   std::filesystem::path store_path = StorePath(parsed);
+  sweep::SweepLaunch launch;
+  launch.name = spec.name;
+  launch.store_path = std::filesystem::absolute(store_path);
+  launch.jobs = jobs;
+  launch.on_failure = *policy;
+  // what earlier launches did elsewhere comes in first (SLURM shards), and what is still in
+  // a scheduler's queue is not launched again
+  const std::set<std::string> in_flight = launcher->Refresh(launch);
   auto store = OpenStoreForWriting(store_path);
   const std::string recorded = sweep::RecordedText(spec);
   int64_t sweep_id = store->RecordSweep(spec.name, spec.experiment, recorded, Sha256Hex(recorded));
@@ -132,7 +168,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
     sweep::LaunchItem item;
     item.job_index = job.index;
     item.label = job.Label();
-    item.threads = ThreadsForRun(planned.tree, jobs);
+    item.threads = ThreadsFor(planned.tree, *launcher, jobs);
     if (decision.action == JobAction::kNew) {
       RunRequest request;
       request.tree = &planned.tree;
@@ -161,7 +197,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
       ++completed;
       continue;
     }
-    if (decision.action == JobAction::kRunningElsewhere) {
+    if (decision.action == JobAction::kRunningElsewhere || in_flight.count(decision.uuid) > 0) {
       ++elsewhere;
       continue;
     }
@@ -199,22 +235,32 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
                  ShellQuote(name).c_str(), ShellQuote(store_path.string()).c_str());
     return kExitOk;
   }
-  std::fprintf(stderr,
-               "orch: sweep %s: %zu jobs: %zu to start, %zu to resume, %zu already completed%s; "
-               "%d at once, on-failure %s; store %s\n",
-               name.c_str(), plan.jobs.size(), items.size() - resumed, resumed, completed,
-               elsewhere > 0 ? fmt::format(", {} running elsewhere", elsewhere).c_str() : "", jobs,
-               policy->ToString().c_str(), store_path.string().c_str());
+  const std::string counts =
+      fmt::format("{} jobs: {} to start, {} to resume, {} already completed{}", plan.jobs.size(),
+                  items.size() - resumed, resumed, completed,
+                  elsewhere > 0 ? fmt::format(", {} running elsewhere", elsewhere) : "");
+  const std::string store_option = " --store " + ShellQuote(store_path.string());
+  if (!launcher->Waits()) {
+    store.reset();
+    sweep::LaunchReport report = launcher->Launch(launch, items, *NoObserver(), &StopRequests());
+    std::fprintf(stderr, "orch: sweep %s: %s; submitted to %s\n", name.c_str(), counts.c_str(),
+                 launcher_kind.c_str());
+    for (const auto& line : report.lines) std::fprintf(stderr, "orch:   %s\n", line.c_str());
+    const std::string quoted = ShellQuote(name);
+    std::fprintf(stderr,
+                 "orch: follow it with: orch status %s%s   (then orch collect, orch compare "
+                 "--sweep %s; orch cancel %s stops it)\n",
+                 quoted.c_str(), store_option.c_str(), quoted.c_str(), quoted.c_str());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "orch: sweep %s: %s; %d at once, on-failure %s; store %s\n", name.c_str(),
+               counts.c_str(), jobs, policy->ToString().c_str(), store_path.string().c_str());
   store.reset();  // each worker slot opens its own connection
 
   SweepProgress progress(name, items.size(), total_work, stderr);
-  sweep::LocalLaunchOptions options;
-  options.store_path = store_path;
-  options.jobs = jobs;
-  options.on_failure = *policy;
   auto started = std::chrono::steady_clock::now();
   std::vector<sweep::LaunchResult> results =
-      sweep::RunLocally(items, options, progress, &StopRequests());
+      launcher->Launch(launch, items, progress, &StopRequests()).results;
   progress.Finish();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -270,7 +316,6 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
                skipped > 0 ? fmt::format(", {} taken by another launcher", skipped).c_str() : "");
   if (!notes.empty()) std::fprintf(stderr, "orch: notes:\n%s", notes.c_str());
   if (!failures.empty()) std::fprintf(stderr, "orch: failed runs:\n%s", failures.c_str());
-  const std::string store_option = " --store " + ShellQuote(store_path.string());
   if (interrupted + not_started > 0 || failed > 0) {
     std::fprintf(stderr, "orch: continue the sweep with: orch sweep --resume %s%s\n",
                  ShellQuote(name).c_str(), store_option.c_str());

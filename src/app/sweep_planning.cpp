@@ -49,7 +49,7 @@ std::vector<config::Override> ConfigSweeperParams(const sweep::SweepSpec& spec,
   std::vector<config::Override> plain;
   try {
     std::vector<config::Override> all = spec.overrides;
-    std::vector<config::Override> extra = config::ParseOverrides(spec.command_line);
+    std::vector<config::Override> extra = sweep::CommandLineRunOverrides(spec);
     all.insert(all.end(), extra.begin(), extra.end());
     for (auto& ov : all) {
       if (!ov.IsSweep()) plain.push_back(std::move(ov));

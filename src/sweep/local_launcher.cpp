@@ -119,3 +119,32 @@ std::vector<LaunchResult> RunLocally(const std::vector<LaunchItem>& items,
 }
 
 }  // namespace orch::sweep
+
+namespace orch::sweep {
+namespace {
+
+class LocalLauncher : public Launcher {
+ public:
+  LaunchReport Launch(const SweepLaunch& sweep, const std::vector<LaunchItem>& items,
+                      LaunchObserver& observer, std::atomic<int>* stop_requests) override {
+    LocalLaunchOptions options;
+    options.store_path = sweep.store_path;
+    options.jobs = sweep.jobs;
+    options.on_failure = sweep.on_failure;
+    LaunchReport report;
+    report.results = RunLocally(items, options, observer, stop_requests);
+    return report;
+  }
+};
+
+}  // namespace
+
+LauncherKind LocalLauncherKind() {
+  return {"local", "worker processes on this machine, --jobs at once; waits for them",
+          [](const config::Node& options, Diagnostics& diagnostics) -> std::unique_ptr<Launcher> {
+            CheckLauncherKeys(options, {}, diagnostics);
+            return std::make_unique<LocalLauncher>();
+          }};
+}
+
+}  // namespace orch::sweep

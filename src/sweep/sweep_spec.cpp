@@ -21,8 +21,9 @@ using config::Node;
 using config::Override;
 
 const std::vector<std::string>& KnownKeys() {
-  static const std::vector<std::string> keys = {
-      "name", "description", "experiment", "config", "overrides", "axes", "variants", "baseline"};
+  static const std::vector<std::string> keys = {"name",     "description", "experiment",
+                                                "config",   "overrides",   "axes",
+                                                "variants", "baseline",    "launcher"};
   return keys;
 }
 
@@ -255,8 +256,26 @@ SweepSpec LoadSweepFile(const fs::path& path) {
           suggestion.empty() ? "Variants: " + Join(names, ", ") : suggestion, "sweep");
     }
   }
+  // where the runs execute: checked by the launcher it names (launcher.h)
+  if (const Node* launcher = root.Find("launcher"); launcher && !launcher->IsNull()) {
+    spec.launcher = *launcher;
+  }
   if (diagnostics.HasErrors()) throw ConfigError(diagnostics);
   return spec;
+}
+
+bool IsLauncherOverride(std::string_view text) {
+  return StartsWith(text, "launcher=") || StartsWith(text, "launcher.");
+}
+
+std::vector<Override> CommandLineRunOverrides(const SweepSpec& spec) {
+  // all parsed, so that each keeps its position (`override #3`) in messages
+  std::vector<Override> parsed = config::ParseOverrides(spec.command_line);
+  std::vector<Override> kept;
+  for (auto& ov : parsed) {
+    if (!IsLauncherOverride(ov.text)) kept.push_back(std::move(ov));
+  }
+  return kept;
 }
 
 SweepSpec SweepFromCommandLine(const fs::path& config,
@@ -336,7 +355,7 @@ std::string SweepJob::Label() const {
 std::vector<SweepJob> ExpandSweepJobs(const SweepSpec& spec, const ExpandOptions& options,
                                       std::vector<Axis>* axes_out) {
   std::vector<Override> all = spec.overrides;
-  std::vector<Override> extra = config::ParseOverrides(spec.command_line);
+  std::vector<Override> extra = CommandLineRunOverrides(spec);
   all.insert(all.end(), extra.begin(), extra.end());
   std::vector<Axis> axes = BuildAxes(all, options);
   std::vector<Variant> variants = spec.variants;

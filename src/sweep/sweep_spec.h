@@ -33,6 +33,7 @@ struct Variant {
 ///     memory_on: {tam.memory.enabled: true}      # or a mapping key: value
 ///   baseline: memory_off                  # the variant `orch compare` measures against
 ///   experiment: default
+///   launcher: {kind: slurm, timeout_min: 60}  # where the runs execute (launcher.h)
 ///
 /// The jobs are the cartesian product of the axes and the variants (variants varying fastest,
 /// so the variants of one seed run side by side). A job's overrides apply in this order:
@@ -51,7 +52,16 @@ struct SweepSpec {
   /// The command-line overrides given with the sweep (a sweep file's extras; the whole sweep for
   /// a command-line sweep), as typed.
   std::vector<std::string> command_line;
+  /// The sweep file's `launcher:` block, as written (launcher.h reads it).
+  std::optional<config::Node> launcher;
 };
+
+/// `launcher=KIND` or `launcher.KEY=VALUE`: a command-line override that chooses where the runs
+/// execute (launcher.h), which is no part of any run's config.
+bool IsLauncherOverride(std::string_view text);
+
+/// The command-line overrides of `spec` that apply to its runs (the launcher's left out), parsed.
+std::vector<config::Override> CommandLineRunOverrides(const SweepSpec& spec);
 
 /// What the store records as the sweep's definition (and `orch sweep --resume NAME` reads back):
 /// `# orch sweep:` header lines naming the sweep file (absolute) or the base config, and the
