@@ -28,6 +28,7 @@
 #include "store/results_store.h"
 #include "sweep/run_claim.h"
 #include "sweep/run_launch.h"
+#include "sweep/slurm/array_task.h"
 
 namespace orch::app {
 namespace {
@@ -185,6 +186,24 @@ int ResumeRun(const ParsedArgs& parsed, const std::string& reference) {
   return LaunchAndWait(store_path, plan);
 }
 
+/// One array task of a SLURM sweep: the job, its shard, requeues (slurm/array_task.h).
+int RunSweepTask(const ParsedArgs& parsed, const std::string& sweep_dir) {
+  auto index_text = parsed.Value("index");
+  if (!index_text || !parsed.positional.empty()) {
+    throw UsageError("orch run --sweep-dir DIR needs --index I and no CONFIG or overrides");
+  }
+  int64_t index = -1;
+  try {
+    index = std::stoll(*index_text);
+  } catch (const std::exception&) {
+  }
+  if (index < 0) throw UsageError("--index needs a job number, got '" + *index_text + "'");
+  InstallStopSignals("\norch: stopping: the run writes a checkpoint and ends\n",
+                     "\norch: killing the worker\n");
+  InstallTimeLimitSignal();
+  return sweep::slurm::RunArrayTask(sweep_dir, index, &StopRequests(), &TimeLimitSignals());
+}
+
 }  // namespace
 
 const CommandSpec& RunSpec() {
@@ -205,6 +224,9 @@ const CommandSpec& RunSpec() {
           {"resume", "RUN", "continue a failed or interrupted run (id, uuid prefix or name)"},
           {"rerun", "", "run even if an identical run (same config and code) exists"},
           {"multirun", "", "run the overrides' sweep (Hydra's -m): the same as orch sweep", "m"},
+          {"sweep-dir", "DIR",
+           "with --index: run one job of a sweep submitted to SLURM (what its array tasks run)"},
+          {"index", "I", "the job of --sweep-dir to run"},
       },
       "  orch run configs/tam/pendulum.yaml\n"
       "  orch run configs/tam/pendulum.yaml tam.episodes=2000 seed=3 --name short\n"
@@ -227,6 +249,7 @@ int RunRun(const std::vector<std::string>& args) {
     return RunSweep(sweep_args);
   }
   try {
+    if (auto sweep_dir = parsed.Value("sweep-dir")) return RunSweepTask(parsed, *sweep_dir);
     if (auto reference = parsed.Value("resume")) return ResumeRun(parsed, *reference);
     if (parsed.positional.empty()) {
       throw UsageError("orch run needs a CONFIG file (or --resume RUN). See 'orch run --help'");

@@ -42,6 +42,12 @@ int RunExport(const std::vector<std::string>& args);
 const CommandSpec& PlotSpec();
 int RunPlot(const std::vector<std::string>& args);
 
+const CommandSpec& StatusSpec();
+int RunStatus(const std::vector<std::string>& args);
+const CommandSpec& CollectSpec();
+int RunCollect(const std::vector<std::string>& args);
+const CommandSpec& CancelSpec();
+int RunCancel(const std::vector<std::string>& args);
 const CommandSpec& CompareSpec();
 int RunCompare(const std::vector<std::string>& args);
 

@@ -17,7 +17,8 @@ const std::vector<Command>& Commands() {
       {RunSpec, RunRun},         {SweepCommandSpec, RunSweep}, {ComposeSpec, RunCompose},
       {PlanSpec, RunPlan},       {SchemaSpec, RunSchema},      {LsSpec, RunLs},
       {ShowSpec, RunShow},       {ExportSpec, RunExport},      {PlotSpec, RunPlot},
-      {CompareSpec, RunCompare},
+      {CompareSpec, RunCompare}, {StatusSpec, RunStatus},      {CollectSpec, RunCollect},
+      {CancelSpec, RunCancel},
   };
   return commands;
 }

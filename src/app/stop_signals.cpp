@@ -19,7 +19,26 @@ void OnStopSignal(int) {
   (void)!write(STDERR_FILENO, message, std::strlen(message));  // async-signal-safe
 }
 
+std::atomic<int> g_time_limit_signals{0};
+
+void OnTimeLimitSignal(int) {
+  g_time_limit_signals.fetch_add(1);
+  int none = 0;
+  g_stop_requests.compare_exchange_strong(none, 1);  // a checkpoint, never a kill
+  constexpr char kMessage[] =
+      "\norch: time limit near (SIGUSR1): the run writes a checkpoint and ends\n";
+  (void)!write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
 }  // namespace
+
+void InstallTimeLimitSignal() {
+  struct sigaction action = {};
+  action.sa_handler = OnTimeLimitSignal;
+  sigaction(SIGUSR1, &action, nullptr);
+}
+
+std::atomic<int>& TimeLimitSignals() { return g_time_limit_signals; }
 
 void InstallStopSignals(const char* first, const char* second) {
   g_first_message = first;

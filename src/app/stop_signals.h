@@ -11,6 +11,11 @@ namespace orch::app {
 /// later signal.
 void InstallStopSignals(const char* first, const char* second);
 
+/// Installs the SIGUSR1 handler of a SLURM task (`--signal=B:USR1@N`: the time limit is near):
+/// a stop request (a checkpoint, never a kill), counted in TimeLimitSignals.
+void InstallTimeLimitSignal();
+std::atomic<int>& TimeLimitSignals();
+
 /// How many stop signals have arrived.
 std::atomic<int>& StopRequests();
 
