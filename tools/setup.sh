@@ -14,6 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libmujoco-dev
   # without an explicit OpenBLAS, libtorch falls back to reference BLAS (7-12x slower)
   libopenblas0-openmp
+  # launcher=slurm, and the SLURM tests' throw-away cluster (tools/local-slurm.sh)
+  slurmctld slurmd slurm-client munge
   # tools/: plots and reports, and sqlite3 for reading the store by hand
   python3 python3-matplotlib python3-numpy sqlite3
 )
