@@ -46,6 +46,24 @@ std::string FirstTaskId(const fs::path& store, const std::string& sweep) {
          "_0";
 }
 
+/// A requeued job waits about two minutes before it is eligible again (BeginTime): makes the
+/// task eligible sooner. Not at once: slurmd refuses to launch a job it killed a moment ago
+/// ("already killed, do not launch"), which ends the task; 5 s after the requeue is safe.
+/// False when the task never became pending.
+bool ReleaseRequeued(const std::string& task) {
+  LocalCluster& cluster = LocalCluster::Get();
+  const std::string array = task.substr(0, task.find('_'));
+  for (int i = 0; i < 300; ++i) {
+    if (Contains(cluster.Shell("squeue -h -r -o '%T %r' -j " + array), "BeginTime")) {
+      std::this_thread::sleep_for(std::chrono::seconds(5));
+      cluster.Shell("scontrol update jobid=" + task + " StartTime=now");
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 TEST(SlurmLauncherTest, MetricsAndTheComparisonEqualTheLocalLaunchersBitForBit) {
   REQUIRE_LOCAL_SLURM();
   TempDir dir("slurm-equal");
@@ -92,15 +110,8 @@ TEST(SlurmLauncherTest, ARequeuedTaskContinuesFromItsCheckpoint) {
   ASSERT_EQ(slurm.Sweep(args).exit_code, 0);
   ASSERT_FALSE(WaitForStep(slurm.store(), 600).empty());
   const std::string task = FirstTaskId(slurm.store(), "requeued");
-  LocalCluster& cluster = LocalCluster::Get();
-  cluster.Shell("scontrol requeue " + task);
-  // a requeued job waits ~2 min before it is eligible again; make it eligible now
-  for (int i = 0; i < 50; ++i) {
-    std::string state = cluster.Shell("squeue -h -r -o %T -j " + task.substr(0, task.find('_')));
-    if (state.find("PENDING") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  cluster.Shell("scontrol update jobid=" + task + " StartTime=now");
+  LocalCluster::Get().Shell("scontrol requeue " + task);
+  ASSERT_TRUE(ReleaseRequeued(task));
   slurm.Settle("requeued");
 
   auto store = Read(slurm.store());
@@ -116,6 +127,37 @@ TEST(SlurmLauncherTest, ARequeuedTaskContinuesFromItsCheckpoint) {
   EXPECT_EQ(slurm_starts, 2);
   EXPECT_TRUE(from_checkpoint);
   EXPECT_EQ(DumpDifference(MetricDump(slurm.store()), MetricDump(dir.path() / "reference.db")), "");
+}
+
+TEST(SlurmLauncherTest, ATimeLimitSignalCheckpointsAndTheTaskRequeuesItself) {
+  REQUIRE_LOCAL_SLURM();
+  TempDir dir("slurm-usr1");
+  LauncherHarness slurm("slurm", dir.path());
+  ASSERT_EQ(slurm
+                .Sweep({kTamConfig, "tam.episodes=2000", "tam.checkpoint_every=250", "seed=6",
+                        "--name", "limit", "launcher.max_num_timeout=1"})
+                .exit_code,
+            0);
+  ASSERT_FALSE(WaitForStep(slurm.store(), 600).empty());
+  // what SLURM sends signal_delay_s before the time limit (--signal=B:USR1@N): USR1 to the
+  // batch shell, which is orch itself
+  const std::string task = FirstTaskId(slurm.store(), "limit");
+  LocalCluster::Get().Shell("scancel --batch --signal=USR1 " + task);
+  ASSERT_TRUE(ReleaseRequeued(task)) << "the task did not requeue itself";
+  slurm.Settle("limit");
+
+  store::RunDetails run = Read(slurm.store())->GetRun(1);
+  EXPECT_EQ(run.summary.status, "completed") << run.summary.error_text;
+  EXPECT_EQ(run.summary.attempt, 2);
+  bool checkpointed_stop = false;
+  for (const auto& event : run.events) {
+    checkpointed_stop |=
+        event.kind == "interrupted" && Contains(event.detail, "after a checkpoint");
+  }
+  EXPECT_TRUE(checkpointed_stop);
+  EXPECT_TRUE(Contains(Slurp(dir.path() / "sweeps" / "limit" / "slurm" /
+                             (task.substr(0, task.find('_')) + "_0.out")),
+                       "requeued SLURM job"));
 }
 
 TEST(SlurmLauncherTest, ACrashedSlurmdMidSweepLosesNoRun) {
