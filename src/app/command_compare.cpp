@@ -12,6 +12,7 @@
 #include "app/python_tool.h"
 #include "app/store_options.h"
 #include "common/error.h"
+#include "common/file_io.h"
 #include "common/json.h"
 #include "common/string_util.h"
 #include "store/compare.h"
@@ -168,9 +169,11 @@ std::vector<Table> Tables(const Comparison& comparison) {
     for (const auto& variant : comparison.variants) {
       const store::CellComparison* cell = comparison.Cell(variant, task);
       if (cell == nullptr) continue;
+      const bool caution = !cell->relative_caution.empty();
       table.rows.push_back({variant, std::to_string(cell->auc.n), MeanSd(cell->auc),
                             Range(cell->auc_interval, Value), MeanSd(cell->final_value),
-                            Percent(cell->relative), Range(cell->relative_interval, Percent),
+                            caution ? "n/a (note)" : Percent(cell->relative),
+                            caution ? "-" : Range(cell->relative_interval, Percent),
                             Fraction(cell->probability)});
     }
     tables.push_back(std::move(table));
@@ -182,10 +185,16 @@ std::vector<Table> Tables(const Comparison& comparison) {
                {"variant", "runs", "mean rel AUC " + vs, ci, "IQM norm AUC", ci, "P(improve)", ci},
                {}};
   for (const auto& variant : comparison.pooled) {
+    // a mean over tasks inherits the caution of any of its cells
+    bool caution = false;
+    for (const auto& cell : comparison.cells) {
+      caution |= cell.variant == variant.variant && !cell.relative_caution.empty();
+    }
     pooled.rows.push_back({variant.variant, std::to_string(variant.runs),
-                           Percent(variant.mean_relative),
-                           Range(variant.mean_relative_interval, Percent), Fraction(variant.iqm),
-                           Range(variant.iqm_interval, Fraction), Fraction(variant.probability),
+                           caution ? "n/a (note)" : Percent(variant.mean_relative),
+                           caution ? "-" : Range(variant.mean_relative_interval, Percent),
+                           Fraction(variant.iqm), Range(variant.iqm_interval, Fraction),
+                           Fraction(variant.probability),
                            Range(variant.probability_interval, Fraction)});
   }
   tables.push_back(std::move(pooled));
@@ -284,7 +293,12 @@ std::string RenderText(const Comparison& comparison) {
     out += line(table.header);
     for (const auto& row : table.rows) out += line(row);
   }
-  // the excluded runs, then normalisation, stamp and parameters
+  // what the relative AUC cannot say, then the excluded runs, normalisation, stamp, parameters
+  for (const auto& cell : comparison.cells) {
+    if (cell.relative_caution.empty()) continue;
+    out += fmt::format("\nnote: rel AUC of {} on {}: {}", cell.variant, cell.task,
+                       cell.relative_caution);
+  }
   out += comparison.excluded.empty()
              ? std::string("\nexcluded runs: none\n")
              : fmt::format("\nexcluded runs ({}):\n", comparison.excluded.size());
@@ -302,6 +316,11 @@ std::string RenderMarkdown(const Comparison& comparison) {
     for (size_t col = 0; col < table.header.size(); ++col) out += "---|";
     out += "\n";
     for (const auto& row : table.rows) out += "| " + Join(row, " | ") + " |\n";
+  }
+  for (const auto& cell : comparison.cells) {
+    if (cell.relative_caution.empty()) continue;
+    out += fmt::format("\n> note: rel AUC of {} on {}: {}\n", cell.variant, cell.task,
+                       cell.relative_caution);
   }
   out += "\n### excluded runs\n\n";
   if (comparison.excluded.empty()) out += "none\n";
@@ -545,6 +564,7 @@ std::string RenderJson(const Comparison& comparison) {
     JsonNumber(json, cell.relative);
     json.Key("rel_auc_ci");
     JsonInterval(json, cell.relative_interval);
+    json.Key("rel_auc_caution").String(cell.relative_caution);
     json.Key("p_improve");
     JsonNumber(json, cell.probability);
     json.Key("p_improve_ci");
@@ -644,15 +664,31 @@ std::string RenderJson(const Comparison& comparison) {
 }
 
 /// Draws the learning curves with tools/plot_compare.py; its messages go to stderr.
+/// A metric key as a file name part, as tools/plot_compare.py writes it (`eval_episode_return`).
+std::string SafeStem(const std::string& metric) {
+  std::string stem = metric;
+  std::replace(stem.begin(), stem.end(), '/', '_');
+  return stem;
+}
+
 int Plot(const ParsedArgs& parsed, const Comparison& comparison, const std::string& out_dir) {
-  return RunPythonTool(
-      "plot_compare.py",
-      {"--store", std::filesystem::absolute(StorePath(parsed)).string(), "--sweep",
-       comparison.sweep, "--metric", comparison.metric, "--budget",
-       std::to_string(comparison.budget), "--baseline", comparison.baseline, "--runs",
-       RunIdList(comparison), "--seed", std::to_string(comparison.bootstrap.seed), "--smooth",
-       std::to_string(ParseInteger(parsed, "smooth", 1)), "--out", out_dir},
-      /*stdout_to_stderr=*/true);
+  // the comparison itself goes beside the figures: the plots group and score runs as it did
+  std::filesystem::create_directories(out_dir);
+  const std::filesystem::path json =
+      std::filesystem::path(out_dir) / ("compare_" + SafeStem(comparison.metric) + ".json");
+  WriteFileAtomically(json, RenderJson(comparison));
+  return RunPythonTool("plot_compare.py",
+                       {"--store",      std::filesystem::absolute(StorePath(parsed)).string(),
+                        "--sweep",      comparison.sweep,
+                        "--metric",     comparison.metric,
+                        "--budget",     std::to_string(comparison.budget),
+                        "--baseline",   comparison.baseline,
+                        "--runs",       RunIdList(comparison),
+                        "--seed",       std::to_string(comparison.bootstrap.seed),
+                        "--smooth",     std::to_string(ParseInteger(parsed, "smooth", 1)),
+                        "--out",        out_dir,
+                        "--comparison", std::filesystem::absolute(json).string()},
+                       /*stdout_to_stderr=*/true);
 }
 
 }  // namespace
@@ -660,7 +696,7 @@ int Plot(const ParsedArgs& parsed, const Comparison& comparison, const std::stri
 const CommandSpec& CompareSpec() {
   static const CommandSpec spec = {
       "compare",
-      "--sweep NAME [--metric KEY] [--budget T] [--baseline VARIANT]\n"
+      "--sweep NAME [--metric KEY] [--budget T] [--baseline VARIANT] [--by KEY[,KEY]]\n"
       "                    [--goal max|min] [--reps B] [--bootstrap-seed S]\n"
       "                    [--format text|csv|json|markdown] [--min-rel R] [--min-tasks N]\n"
       "                    [--max-overhead O] [--plot DIR] [--smooth N] [--store PATH]",
@@ -686,6 +722,8 @@ const CommandSpec& CompareSpec() {
        {"metric", "KEY", "metric key (default eval/episode_return)"},
        {"budget", "T", "compare over [0, T] (default: the smallest budget of the runs)"},
        {"baseline", "VARIANT", "the reference variant (default: the sweep's first)"},
+       {"by", "KEY[,KEY]",
+        "group runs by these stored parameters instead of their variant (tam.memory.w_mem)"},
        {"goal", "max|min", "whether higher (default) or lower values are better"},
        {"reps", "B", "bootstrap replicates (default 10000)"},
        {"bootstrap-seed", "S", "seed of the bootstrap (default 0)"},
@@ -693,7 +731,9 @@ const CommandSpec& CompareSpec() {
        {"min-rel", "R", "verdict: smallest relative AUC gain per task (default 0.03)"},
        {"min-tasks", "N", "verdict: tasks that must show the gain (default 2)"},
        {"max-overhead", "O", "verdict: largest time overhead (default 0.15)"},
-       {"plot", "DIR", "also draw the learning curves (mean and 95% CI band) into DIR"},
+       {"plot", "DIR",
+        "also draw into DIR the learning curves (mean, 95% band), the performance profile and "
+        "the IQM / P(improve) intervals, with the comparison as JSON"},
        {"smooth", "N", "with --plot: moving average over N points per run (default 1)"},
        StoreOption()},
       "  orch compare --sweep multigamma\n"
@@ -719,6 +759,11 @@ int RunCompare(const std::vector<std::string>& args) {
   options.metric = parsed.Value("metric").value_or(options.metric);
   if (parsed.Value("budget")) options.budget = ParseInteger(parsed, "budget", 0);
   options.baseline = parsed.Value("baseline");
+  if (auto by = parsed.Value("by")) {
+    for (const auto& key : Split(*by, ',')) {
+      if (!key.empty()) options.by.push_back(key);
+    }
+  }
   std::string goal = parsed.Value("goal").value_or("max");
   if (goal != "max" && goal != "min") {
     throw UsageError(fmt::format("--goal is max or min, got '{}'", goal));

@@ -190,6 +190,63 @@ std::vector<int64_t> Comparison::RunIds() const {
   return ids;
 }
 
+/// Renames each member's variant after the values of `keys` in its run's stored parameters;
+/// a key no run has is a UsageError naming the close ones.
+void GroupByParams(ResultsStore& store, const std::vector<std::string>& keys,
+                   const std::string& sweep, std::vector<MemberFacts>& members) {
+  std::set<std::string> known;
+  for (auto& fact : members) {
+    std::map<std::string, std::string> values;
+    for (const FlatParam& param : store.GetRun(fact.member.run_id).params) {
+      known.insert(param.key);
+      values[param.key] = param.value_text;
+    }
+    std::vector<std::string> parts;
+    for (const auto& key : keys) {
+      auto value = values.find(key);
+      parts.push_back(key + "=" + (value == values.end() ? "(unset)" : value->second));
+    }
+    fact.member.variant = Join(parts, ",");
+  }
+  for (const auto& key : keys) {
+    if (known.count(key) > 0) continue;
+    std::vector<std::string> names(known.begin(), known.end());
+    std::string suggestion = DidYouMeanSentence(key, names);
+    throw UsageError(
+        fmt::format("--by {}: no run of sweep '{}' has that parameter.{}{} See "
+                    "`orch show RUN` for a run's parameters",
+                    key, sweep, suggestion.empty() ? "" : " ", suggestion));
+  }
+}
+
+/// Why a relative AUC (mean(v) / mean(baseline) - 1) means little, or "": the baseline's mean
+/// AUC is near zero (its CI holds 0, or it is under a tenth of its own sd), so the ratio and
+/// its interval are unbounded; or the variant's mean AUC has the other sign, so "+x%" says
+/// nothing about better or worse. The AUC columns and P(improve) still hold.
+std::string RelativeCaution(const CellComparison& baseline, const CellComparison& cell) {
+  if (!baseline.auc.mean || !cell.auc.mean) return "";
+  const double base = *baseline.auc.mean;
+  const bool ci_holds_zero =
+      baseline.auc_interval && baseline.auc_interval->low <= 0 && baseline.auc_interval->high >= 0;
+  const bool tiny = baseline.auc.sd && std::abs(base) < 0.1 * *baseline.auc.sd;
+  if (ci_holds_zero || tiny || base == 0) {
+    return fmt::format(
+        "the baseline's mean AUC ({:.4g}) is near zero{}, so the ratio is unbounded; read the "
+        "AUC columns and P(improve) instead",
+        base,
+        ci_holds_zero ? fmt::format(" (its CI [{:.4g}, {:.4g}] holds 0)",
+                                    baseline.auc_interval->low, baseline.auc_interval->high)
+                      : "");
+  }
+  if ((base > 0) != (*cell.auc.mean > 0)) {
+    return fmt::format(
+        "the mean AUCs have opposite signs ({:.4g} vs {:.4g}), so the ratio says nothing of "
+        "better or worse; read the AUC columns and P(improve) instead",
+        *cell.auc.mean, base);
+  }
+  return "";
+}
+
 std::vector<std::string> SweepMetricKeys(ResultsStore& store, int64_t sweep_id) {
   std::vector<SweepMember> members = store.SweepMembers(sweep_id);
   return internal::Guarded(store.path(), "listing the metric keys of the sweep", [&] {
@@ -223,6 +280,7 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
   if (members.empty()) {
     throw UsageError(fmt::format("sweep '{}' has no runs yet", options.sweep));
   }
+  if (!options.by.empty()) GroupByParams(store, options.by, options.sweep, members);
 
   // the metric must be one the sweep's runs recorded
   std::vector<std::string> keys = SweepMetricKeys(store, sweep->sweep_id);
@@ -456,6 +514,7 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
       cell.probability = estimates.probability[task_idx][variant_idx];
       cell.probability_interval = intervals.probability[task_idx][variant_idx];
       if (variant_idx != 0) {
+        cell.relative_caution = RelativeCaution(comparison.cells[task_idx * n_variants], cell);
         cell.overhead.time = RatioOverhead(column(runs, time_of), column(baseline_runs, time_of));
         cell.overhead.params =
             RatioOverhead(column(runs, params_of), column(baseline_runs, params_of));

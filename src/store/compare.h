@@ -19,9 +19,12 @@ struct CompareOptions {
   std::string metric = "eval/episode_return";  ///< --metric KEY
   std::optional<int64_t> budget;               ///< --budget T; default the smallest budget
   std::optional<std::string> baseline;         ///< --baseline; default the sweep's first variant
-  Goal goal = Goal::kMax;                      ///< --goal max|min
-  BootstrapOptions bootstrap;                  ///< --reps, --bootstrap-seed
-  VerdictThresholds thresholds;                ///< --min-rel, --min-tasks, --max-overhead
+  /// --by KEY[,KEY]: group the runs by these stored parameters (`tam.memory.w_mem`) instead of
+  /// their variant; a group is named `key=value,...`.
+  std::vector<std::string> by;
+  Goal goal = Goal::kMax;        ///< --goal max|min
+  BootstrapOptions bootstrap;    ///< --reps, --bootstrap-seed
+  VerdictThresholds thresholds;  ///< --min-rel, --min-tasks, --max-overhead
 };
 
 /// One compared run with its scores.
@@ -79,6 +82,9 @@ struct CellComparison {
   Summary final_value;
   std::optional<double> relative;  ///< Δ_t(v); nullopt for the baseline or n/a
   std::optional<Interval> relative_interval;
+  /// Why the relative AUC means little here (the baseline's mean AUC is near zero, or the two
+  /// have opposite signs): its ratio is then unbounded or of no direction. "" when it is sound.
+  std::string relative_caution;
   std::optional<double> probability;  ///< P_t(v) over the baseline
   std::optional<Interval> probability_interval;
   Overhead overhead;  ///< nothing for the baseline

@@ -268,6 +268,11 @@ bool IsLauncherOverride(std::string_view text) {
   return StartsWith(text, "launcher=") || StartsWith(text, "launcher.");
 }
 
+bool IsReplicateOrTaskAxis(std::string_view key_element) {
+  // the seed replicates a run; the env group (or its name) is the task compare groups by
+  return key_element == "seed" || key_element == "env" || key_element == "env.name";
+}
+
 std::vector<Override> CommandLineRunOverrides(const SweepSpec& spec) {
   // all parsed, so that each keeps its position (`override #3`) in messages
   std::vector<Override> parsed = config::ParseOverrides(spec.command_line);
@@ -347,7 +352,7 @@ std::vector<std::string> SweepJob::OverrideTexts() const {
 
 std::string SweepJob::Label() const {
   std::vector<std::string> parts = {fmt::format("#{}", index)};
-  if (!variant.empty()) parts.push_back(variant);
+  if (!variant_name.empty()) parts.push_back(variant_name);
   for (const auto& [key, value] : axis_values) parts.push_back(key + "=" + value);
   return Join(parts, " ");
 }
@@ -369,14 +374,23 @@ std::vector<SweepJob> ExpandSweepJobs(const SweepSpec& spec, const ExpandOptions
     for (const Variant& variant : variants) {
       SweepJob job;
       job.index = jobs.size();
-      job.variant = variant.name;
+      job.variant_name = variant.name;
       job.overrides = point.overrides;
       job.overrides.insert(job.overrides.end(), variant.overrides.begin(), variant.overrides.end());
+      // a swept axis other than the seed and the task is an arm of the study too: it names
+      // the variant with its value, so that `orch compare` tells `w_mem=0` from `w_mem=0.02`
+      std::vector<std::string> arm;
+      if (!variant.name.empty()) arm.push_back(variant.name);
       for (size_t a = 0; a < axes.size(); ++a) {
         if (!axes[a].IsSwept()) continue;
         const std::string& text = point.overrides[a].text;
-        job.axis_values.emplace_back(axes[a].key_element, text.substr(text.find('=') + 1));
+        const std::string value = text.substr(text.find('=') + 1);
+        job.axis_values.emplace_back(axes[a].key_element, value);
+        if (!IsReplicateOrTaskAxis(axes[a].key_element)) {
+          arm.push_back(axes[a].key_element + "=" + value);
+        }
       }
+      job.variant = Join(arm, ",");
       jobs.push_back(std::move(job));
     }
   }

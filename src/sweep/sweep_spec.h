@@ -88,10 +88,17 @@ SweepSpec SweepFromCommandLine(const std::filesystem::path& config,
                                const std::vector<std::string>& override_texts,
                                const std::string& name);
 
+/// True for `seed` and the task (`env`, `env.name`): axes that replicate a run or change its
+/// task rather than make an arm of the study.
+bool IsReplicateOrTaskAxis(std::string_view key_element);
+
 /// One job of a sweep.
 struct SweepJob {
   size_t index = 0;
-  std::string variant;                      ///< "" without variants
+  /// The arm of the study: the named variant, then `key=value` of each other swept axis but
+  /// the seed and the task (`memory_on,tam.lr=0.001`); "" when there is neither.
+  std::string variant;
+  std::string variant_name;                 ///< the sweep file's variant; "" without
   std::vector<config::Override> overrides;  ///< in application order, none a sweep
   /// The swept axes' values of this job (`seed` → `2`), for the store and the listing.
   std::vector<std::pair<std::string, std::string>> axis_values;

@@ -278,3 +278,28 @@ TEST(SweepTest, CtrlCInterruptsWith130AndResumeFinishes) {
 
 }  // namespace
 }  // namespace orch::app
+
+namespace orch::app {
+namespace {
+
+TEST(SweepCompareTest, ACommandLineSweepComparesItsAxisAndPlotsTheRliableFigures) {
+  TempDir dir("sweep-wmem");
+  const std::string store = (dir.path() / "orch.db").string();
+  auto swept = RunOrch({"sweep", kTam, "seed=0,1", "tam.memory.w_mem=0,0.02", "tam.episodes=120",
+                        "--name", "wmem", "--jobs", "2", "--store", store});
+  ASSERT_EQ(swept.exit_code, 0) << swept.err;
+  auto compared = RunOrch({"compare", "--sweep", "wmem", "--metric", "soft_bind", "--store", store,
+                           "--plot", (dir.path() / "plots").string()});
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_TRUE(Contains(compared.out, "baseline tam.memory.w_mem=0; 4 runs compared, 0 excluded"))
+      << compared.out;
+  EXPECT_TRUE(Contains(compared.out, "tam.memory.w_mem=0.02  2")) << compared.out;
+  EXPECT_FALSE(Contains(compared.out, "superseded")) << compared.out;
+  for (const char* file : {"compare_soft_bind.png", "profile_soft_bind.png",
+                           "intervals_soft_bind.png", "compare_soft_bind.json"}) {
+    EXPECT_TRUE(fs::exists(dir.path() / "plots" / file)) << file << "\n" << compared.err;
+  }
+}
+
+}  // namespace
+}  // namespace orch::app

@@ -75,6 +75,9 @@ class CompareTest : public ::testing::Test {
     run.budget_steps = kBudget;
     run.run_dir = "runs/" + run.uuid;
     run.sweep_id = sweep_id_;
+    // a stored parameter that follows the variant, and one that does not, for --by
+    run.params = {{"algo.lr", variant == "A0" ? "0.001" : "0.003", std::nullopt},
+                  {"algo.clip", "0.2", 0.2}};
     const int64_t run_id = store_->CreateRun(run);
     store_->AddSweepMember(sweep_id_, {run_id, index, variant, task, "{}"});
     return run_id;
@@ -329,6 +332,55 @@ TEST_F(CompareTest, GoalMinComparesTheFlippedValues) {
   EXPECT_NEAR(*comparison.Cell("A1", "cheetah-run")->probability, 2.0 / 9.0, kTight);
   EXPECT_NEAR(*comparison.Cell("A1", "cheetah-run")->auc.mean, 105.0, kTight);
   EXPECT_EQ(comparison.pooled[1].verdict.tasks_point, 0);
+}
+
+TEST_F(CompareTest, ByGroupsTheRunsByTheirStoredParameters) {
+  FillStudy();
+  CompareOptions options = Options();
+  options.by = {"algo.lr", "algo.clip"};
+  Comparison comparison = Compare(*store_, options);
+  ASSERT_EQ(comparison.variants.size(), 2u);
+  EXPECT_EQ(comparison.variants[0], "algo.lr=0.001,algo.clip=0.2");
+  EXPECT_EQ(comparison.baseline, "algo.lr=0.001,algo.clip=0.2");
+  // the same groups as A0 and A1, so the same figures: (105 - 90) / 90 on cheetah-run
+  const auto* cell = comparison.Cell("algo.lr=0.003,algo.clip=0.2", "cheetah-run");
+  ASSERT_NE(cell, nullptr);
+  EXPECT_EQ(cell->auc.n, 3);
+  EXPECT_NEAR(*cell->relative, 15.0 / 90.0, kTight);
+
+  options.by = {"algo.lrr"};
+  try {
+    Compare(*store_, options);
+    FAIL() << "an unknown --by key was accepted";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("Did you mean 'algo.lr'?"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(CompareTest, ARelativeAucOfANearZeroOrOppositeSignBaselineIsACaution) {
+  // A0 plateaus -1, 0, 1 (AUC -0.75, 0, 0.75: mean 0); A1 -100 x 3 on one task, then a task
+  // where A0 is 100 x 3 and A1 -100 x 3
+  for (int seed = 0; seed < 3; ++seed) {
+    AddCompletedRun({"A0", "near-zero", seed, seed - 1.0, 10.0, 1000, 100 << 20});
+    AddCompletedRun({"A1", "near-zero", seed, 40.0 + seed, 10.0, 1000, 100 << 20});
+    AddCompletedRun({"A0", "sign", seed, 100.0 + seed, 10.0, 1000, 100 << 20});
+    AddCompletedRun({"A1", "sign", seed, -100.0 - seed, 10.0, 1000, 100 << 20});
+  }
+  Comparison comparison = Compare(*store_, Options());
+  const auto* near_zero = comparison.Cell("A1", "near-zero");
+  ASSERT_NE(near_zero, nullptr);
+  EXPECT_NE(near_zero->relative_caution.find("near zero"), std::string::npos)
+      << near_zero->relative_caution;
+  const auto* sign = comparison.Cell("A1", "sign");
+  EXPECT_NE(sign->relative_caution.find("opposite signs"), std::string::npos)
+      << sign->relative_caution;
+  // a sound baseline gets none
+  FillStudy();
+  CompareOptions options = Options();
+  Comparison study = Compare(*store_, options);
+  EXPECT_EQ(study.Cell("A1", "cheetah-run")->relative_caution, "");
+  EXPECT_EQ(study.Cell("A1", "walker-walk")->relative_caution, "");
 }
 
 TEST_F(CompareTest, UnknownNamesAreExplained) {

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "config/compose.h"
+#include "sweep/sweep_spec.h"
 
 namespace orch::sweep {
 namespace {
@@ -114,6 +115,41 @@ TEST(ExpandTest, JobOverridesAreNotSweepsAndKeepTheirIndex) {
     EXPECT_EQ(job.overrides[1].value->origin().ToString(),
               "override #2 '" + job.overrides[1].text + "'");
   }
+}
+
+}  // namespace
+}  // namespace orch::sweep
+
+namespace orch::sweep {
+namespace {
+
+std::vector<std::string> VariantsOf(const SweepSpec& spec) {
+  std::vector<std::string> variants;
+  for (const auto& job : ExpandSweepJobs(spec, ExpandOptions{})) variants.push_back(job.variant);
+  return variants;
+}
+
+TEST(SweepVariantsTest, ACommandLineSweepsOtherAxesNameItsVariants) {
+  // the seed replicates and the task is grouped apart: neither names a variant
+  SweepSpec spec =
+      SweepFromCommandLine("configs/tam/pendulum.yaml",
+                           {"seed=0,1", "tam.memory.w_mem=0,0.02", "tam.episodes=50"}, "wmem");
+  EXPECT_EQ(VariantsOf(spec),
+            (std::vector<std::string>{"tam.memory.w_mem=0", "tam.memory.w_mem=0.02",
+                                      "tam.memory.w_mem=0", "tam.memory.w_mem=0.02"}));
+  spec = SweepFromCommandLine("configs/tdmpc2/cheetah.yaml", {"env=a,b", "seed=0,1"}, "tasks");
+  EXPECT_EQ(VariantsOf(spec), (std::vector<std::string>(4, "")));
+}
+
+TEST(SweepVariantsTest, ANamedVariantWithAnotherAxisKeepsBoth) {
+  SweepSpec spec = SweepFromCommandLine("configs/tam/pendulum.yaml", {"tam.lr=0.1,0.2"}, "grid");
+  spec.variants = {{"off", {}}, {"on", {}}};
+  std::vector<SweepJob> jobs = ExpandSweepJobs(spec, ExpandOptions{});
+  ASSERT_EQ(jobs.size(), 4u);
+  EXPECT_EQ(jobs[0].variant, "off,tam.lr=0.1");
+  EXPECT_EQ(jobs[3].variant, "on,tam.lr=0.2");
+  EXPECT_EQ(jobs[3].variant_name, "on");
+  EXPECT_EQ(jobs[3].Label(), "#3 on tam.lr=0.2");
 }
 
 }  // namespace
