@@ -15,6 +15,18 @@ bool ParsedArgs::Flag(const std::string& name) const {
   return it != flags.end() && it->second;
 }
 
+std::vector<std::string> ParsedArgs::Values(const std::string& name) const {
+  std::vector<std::string> out;
+  auto found = all_values.find(name);
+  if (found == all_values.end()) return out;
+  for (const auto& value : found->second) {
+    for (const auto& part : Split(value, ',')) {
+      if (!part.empty()) out.push_back(part);
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> ParsedArgs::Value(const std::string& name) const {
   auto it = values.find(name);
   if (it == values.end()) return std::nullopt;
@@ -76,6 +88,7 @@ ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
       inline_value = args[++i];
     }
     parsed.values[option->name] = *inline_value;
+    parsed.all_values[option->name].push_back(*inline_value);
   }
   return parsed;
 }
@@ -89,9 +102,14 @@ std::optional<ParsedArgs> ParseCommand(const CommandSpec& spec,
     return std::nullopt;
   }
   if (parsed.positional.size() < min_positional) {
-    throw UsageError(fmt::format("orch {} needs {}. See 'orch {} --help'", spec.name,
-                                 min_positional == 1 ? "a CONFIG file" : "more arguments",
-                                 spec.name));
+    // the usage line names what is missing: its first word (CONFIG, RUN, SWEEP_FILE|CONFIG)
+    std::string first = spec.usage.substr(0, spec.usage.find(' '));
+    throw UsageError(
+        fmt::format("orch {} needs {}. See 'orch {} --help'", spec.name,
+                    min_positional == 1 && !first.empty() && first[0] != '[' && first[0] != '-'
+                        ? first
+                        : std::string("more arguments"),
+                    spec.name));
   }
   return parsed;
 }

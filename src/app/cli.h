@@ -37,12 +37,15 @@ struct CommandSpec {
 /// The parsed arguments of one command.
 struct ParsedArgs {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> values;  ///< options with a value
+  std::map<std::string, std::string> values;  ///< options with a value (the last given)
+  std::map<std::string, std::vector<std::string>> all_values;  ///< every value, in order
   std::map<std::string, bool> flags;
   bool help = false;
 
   bool Flag(const std::string& name) const;
   std::optional<std::string> Value(const std::string& name) const;
+  /// Every value of a repeatable option, comma-separated lists split (`--key a --key b,c`).
+  std::vector<std::string> Values(const std::string& name) const;
 };
 
 /// Parses `args` (the words after the command name). Throws UsageError for an unknown option or

@@ -46,6 +46,10 @@ void WriteRunJson(JsonWriter& json, const store::RunSummary& run) {
   json.Key("headline").BeginObject();
   for (const auto& [key, value] : run.headline) json.Key(key).Double(value);
   json.EndObject();
+  json.Key("tags").BeginArray();
+  for (const auto& tag : run.tags) json.String(tag);
+  json.EndArray();
+  json.Key("note").String(run.note);
   json.EndObject();
 }
 
@@ -54,12 +58,14 @@ void WriteRunJson(JsonWriter& json, const store::RunSummary& run) {
 const CommandSpec& LsSpec() {
   static const CommandSpec spec = {
       "ls",
-      "[--store PATH] [--json] [--status S] [--algo A] [--name TEXT] [--limit N]",
+      "[--store PATH] [--json] [--status S] [--algo A] [--name TEXT] [--sweep NAME] [--tag T]... "
+      "[--where KEY=VALUE]... [--limit N]",
       "list the runs of the results store, newest first",
       "One row per run: id, uuid prefix, name, status, algo, task, seed, git commit (a * marks\n"
       "uncommitted changes), config SHA-256 prefix, start and end times, progress, and the\n"
-      "last values of the headline metrics. A run whose worker stopped sending heartbeats is\n"
-      "shown as failed, with the reason.",
+      "headline metrics, each the mean over the last 10% of its steps (one noisy point is no\n"
+      "headline), and the run's tags. A run whose worker stopped sending heartbeats is shown\n"
+      "as failed, with the reason.",
       {StoreOption(),
        {"json", "", "print a JSON array with every field"},
        {"status", "S",
@@ -67,8 +73,12 @@ const CommandSpec& LsSpec() {
        {"algo", "A", "only runs of this algorithm"},
        {"name", "TEXT", "only runs whose name contains TEXT"},
        {"sweep", "NAME", "only the runs of this sweep"},
+       {"tag", "TAG", "only runs with this tag (repeatable: every one)"},
+       {"where", "KEY=VALUE",
+        "only runs whose stored parameter KEY is VALUE (repeatable: every one)"},
        {"limit", "N", "at most N runs"}},
-      "  orch ls\n  orch ls --status failed --json\n"};
+      "  orch ls\n  orch ls --status failed --json\n  orch ls --tag paper --where "
+      "'tam.memory.w_mem=0.02'\n"};
   return spec;
 }
 
@@ -81,6 +91,19 @@ int RunLs(const std::vector<std::string>& args) {
   filter.status = parsed.Value("status");
   filter.algo = parsed.Value("algo");
   filter.name_contains = parsed.Value("name");
+  filter.tags = parsed.Values("tag");
+  const auto where = parsed.all_values.find("where");
+  for (const auto& condition :
+       where == parsed.all_values.end() ? std::vector<std::string>{} : where->second) {
+    size_t equals = condition.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw UsageError(
+          "--where takes KEY=VALUE (a stored parameter, e.g. "
+          "'tam.memory.w_mem=0.02'), got '" +
+          condition + "'");
+    }
+    filter.where.emplace_back(condition.substr(0, equals), condition.substr(equals + 1));
+  }
   if (auto limit = parsed.Value("limit")) {
     try {
       filter.limit = std::stoll(*limit);
@@ -138,6 +161,7 @@ int RunLs(const std::vector<std::string>& args) {
                     run.started_at_ms ? FormatTimestamp(*run.started_at_ms) : "-",
                     run.ended_at_ms ? FormatTimestamp(*run.ended_at_ms) : "-",
                     fmt::format("{}/{}", run.last_step, run.budget_steps), Join(headline, " ")});
+    if (!run.tags.empty()) rows.back().back() += "  #" + Join(run.tags, " #");
     if (variants)
       rows.back().insert(rows.back().begin() + 6, run.variant.empty() ? "-" : run.variant);
   }

@@ -31,6 +31,10 @@ std::string ShowJson(const store::RunDetails& run) {
   json.Key("name").String(s.name);
   json.Key("experiment").String(run.experiment);
   json.Key("status").String(s.status);
+  json.Key("tags").BeginArray();
+  for (const auto& tag : s.tags) json.String(tag);
+  json.EndArray();
+  json.Key("note").String(s.note);
   json.Key("attempt").Int(s.attempt);
   json.Key("algo").String(s.algo);
   json.Key("task").String(s.task);
@@ -124,6 +128,8 @@ std::string ShowText(const store::RunDetails& run) {
   if (!s.error_text.empty()) out += fmt::format("  error       {}\n", s.error_text);
   out += fmt::format("  algo        {}   task {}   seed {}{}\n", s.algo, s.task, s.seed,
                      s.variant.empty() ? "" : "   variant " + s.variant);
+  if (!s.tags.empty()) out += fmt::format("  tags        {}\n", Join(s.tags, " "));
+  if (!s.note.empty()) out += fmt::format("  note        {}\n", PrintableText(s.note));
   out += fmt::format("  config      {}   sha256 {}\n", run.config_path, s.config_sha256);
   out += fmt::format("  overrides   {}\n", run.overrides.empty() ? "-" : Join(run.overrides, " "));
   std::string git = run.code.git_sha ? *run.code.git_sha : "not in a git repository";

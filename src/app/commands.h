@@ -42,6 +42,10 @@ int RunExport(const std::vector<std::string>& args);
 const CommandSpec& PlotSpec();
 int RunPlot(const std::vector<std::string>& args);
 
+const CommandSpec& TagSpec();
+int RunTag(const std::vector<std::string>& args);
+const CommandSpec& NoteSpec();
+int RunNote(const std::vector<std::string>& args);
 const CommandSpec& StatusSpec();
 int RunStatus(const std::vector<std::string>& args);
 const CommandSpec& CollectSpec();

@@ -152,8 +152,11 @@ struct RunSummary {
   int64_t attempt = 1;
   std::optional<int64_t> exit_code;
   std::string error_text;
-  /// The latest value of each of the run's headline metrics (see ResultsStore::ListRuns).
+  /// Each of the run's headline metrics, smoothed: the mean over the last 10% of its steps
+  /// (see ResultsStore::ListRuns).
   std::vector<std::pair<std::string, double>> headline;
+  std::vector<std::string> tags;  ///< `orch tag`, sorted
+  std::string note;               ///< `orch note`; "" without
 };
 
 struct MetricKeySummary {
@@ -224,6 +227,11 @@ struct RunFilter {
   std::optional<std::string> name_contains;
   std::optional<int64_t> sweep_id;  ///< only runs that are members of this sweep
   int64_t limit = 0;                ///< 0 = all; newest first
+  /// Only runs with every one of these tags (`orch tag`).
+  std::vector<std::string> tags;
+  /// Only runs whose stored parameter KEY has VALUE (`tam.memory.w_mem`, `0.02`): equal as
+  /// text, or as numbers when both are.
+  std::vector<std::pair<std::string, std::string>> where;
 };
 
 class MetricWriter;
@@ -327,6 +335,14 @@ class ResultsStore {
   /// A run by id, uuid, unique uuid prefix (4+ characters), or name (only when one run has
   /// it). Throws StoreError when none or several match, listing candidates.
   int64_t ResolveRun(std::string_view reference);
+
+  /// Tags and a note are labels a person puts on a run afterwards: they live in run_tag
+  /// (`tag:NAME`, `note`), outside the config, so they never change a run's identity.
+  /// Adds `add` and removes `remove` (a missing one is no error).
+  void TagRun(int64_t run_id, const std::vector<std::string>& add,
+              const std::vector<std::string>& remove);
+  /// Sets the note ("" removes it).
+  void NoteRun(int64_t run_id, const std::string& note);
   RunDetails GetRun(int64_t run_id);
   std::vector<MetricPoint> Series(int64_t run_id, std::string_view key);
   std::vector<MetricKeySummary> MetricKeys(int64_t run_id);

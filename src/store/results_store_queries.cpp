@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <limits>
 
 #include "common/string_util.h"
@@ -79,7 +80,80 @@ bool AllDigits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c) != 0; });
 }
 
+/// The run's tags and note (run_tag `tag:NAME` and `note`).
+void ReadLabels(SQLite::Database& db, RunSummary& run) {
+  SQLite::Statement labels(db, "SELECT key, value FROM run_tag WHERE run_id = ? ORDER BY key");
+  labels.bind(1, run.run_id);
+  while (labels.executeStep()) {
+    const std::string key = labels.getColumn(0).getString();
+    if (StartsWith(key, "tag:")) run.tags.push_back(key.substr(4));
+    if (key == "note") run.note = labels.getColumn(1).getString();
+  }
+}
+
+void RequireRun(SQLite::Database& db, const std::filesystem::path& path, int64_t run_id) {
+  SQLite::Statement query(db, "SELECT 1 FROM run WHERE run_id = ?");
+  query.bind(1, run_id);
+  if (!query.executeStep()) {
+    throw StoreError(fmt::format("results store '{}' has no run #{}.", path.string(), run_id));
+  }
+}
+
+/// The SQL conditions of a filter's tags and parameter values (bound as :tagN, :where_keyN,
+/// :where_valueN).
+std::string ExtraFilters(const RunFilter& filter) {
+  std::string sql;
+  for (size_t i = 0; i < filter.tags.size(); ++i) {
+    sql += fmt::format(
+        " AND EXISTS (SELECT 1 FROM run_tag t WHERE t.run_id = r.run_id AND t.key = :tag{})", i);
+  }
+  for (size_t i = 0; i < filter.where.size(); ++i) {
+    sql += fmt::format(
+        " AND EXISTS (SELECT 1 FROM run_param p WHERE p.run_id = r.run_id AND p.key = "
+        ":where_key{0} AND (p.value_text = :where_value{0} OR (:where_number{0} IS NOT NULL "
+        "AND p.value_num = :where_number{0})))",
+        i);
+  }
+  return sql;
+}
+
 }  // namespace
+
+void ResultsStore::TagRun(int64_t run_id, const std::vector<std::string>& add,
+                          const std::vector<std::string>& remove) {
+  Write(fmt::format("tagging run #{}", run_id), [&] {
+    RequireRun(*db_, path_, run_id);
+    SQLite::Statement insert(*db_,
+                             "INSERT OR IGNORE INTO run_tag(run_id, key, value) VALUES (?, ?, '')");
+    for (const auto& tag : add) {
+      insert.reset();
+      insert.bind(1, run_id);
+      insert.bind(2, "tag:" + tag);
+      insert.exec();
+    }
+    SQLite::Statement drop(*db_, "DELETE FROM run_tag WHERE run_id = ? AND key = ?");
+    for (const auto& tag : remove) {
+      drop.reset();
+      drop.bind(1, run_id);
+      drop.bind(2, "tag:" + tag);
+      drop.exec();
+    }
+  });
+}
+
+void ResultsStore::NoteRun(int64_t run_id, const std::string& note) {
+  Write(fmt::format("noting run #{}", run_id), [&] {
+    RequireRun(*db_, path_, run_id);
+    SQLite::Statement drop(*db_, "DELETE FROM run_tag WHERE run_id = ? AND key = 'note'");
+    drop.bind(1, run_id);
+    drop.exec();
+    if (note.empty()) return;
+    SQLite::Statement insert(*db_, "INSERT INTO run_tag(run_id, key, value) VALUES (?, 'note', ?)");
+    insert.bind(1, run_id);
+    insert.bind(2, note);
+    insert.exec();
+  });
+}
 
 std::vector<RunSummary> ResultsStore::ListRuns(const RunFilter& filter,
                                                const std::vector<std::string>& headline_keys) {
@@ -98,10 +172,28 @@ std::vector<RunSummary> ResultsStore::ListRuns(const RunFilter& filter,
         AND (:name IS NULL OR instr(r.name, :name) > 0)
         AND (:sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweep_run m
                                           WHERE m.sweep_id = :sweep_id AND m.run_id = r.run_id))
+        {}
       ORDER BY r.created_at_ms DESC, r.run_id DESC
       LIMIT :limit
     )sql",
-                                              kSummaryColumns, kRunJoins));
+                                              kSummaryColumns, kRunJoins, ExtraFilters(filter)));
+    for (size_t i = 0; i < filter.tags.size(); ++i) {
+      query.bind(fmt::format(":tag{}", i), "tag:" + filter.tags[i]);
+    }
+    for (size_t i = 0; i < filter.where.size(); ++i) {
+      query.bind(fmt::format(":where_key{}", i), filter.where[i].first);
+      query.bind(fmt::format(":where_value{}", i), filter.where[i].second);
+      // `0.02` also matches a stored 0.020, `1` a stored 1.0
+      const std::string& text = filter.where[i].second;
+      double number = 0;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+      const std::string number_name = fmt::format(":where_number{}", i);
+      if (error == std::errc() && end == text.data() + text.size()) {
+        query.bind(number_name, number);
+      } else {
+        query.bind(number_name);
+      }
+    }
     internal::BindOptional(query, ":status", filter.status);
     internal::BindOptional(query, ":algo", filter.algo);
     internal::BindOptional(query, ":name", filter.name_contains);
@@ -110,14 +202,23 @@ std::vector<RunSummary> ResultsStore::ListRuns(const RunFilter& filter,
     std::vector<RunSummary> runs;
     while (query.executeStep()) runs.push_back(ReadSummary(query));
 
-    // the latest value of each headline key a run has (metric_latest, never the histories)
+    for (RunSummary& run : runs) ReadLabels(*db_, run);
+
+    // each headline key a run has, smoothed: one noisy point is no headline. The mean over
+    // the steps in the last 10% of the run's own range of that key (the index on (run, key,
+    // step) makes it a range scan)
     std::vector<std::pair<std::string, int64_t>> keys;
     for (const auto& name : headline_keys) {
       if (auto key_id = KeyIdOf(*db_, name)) keys.emplace_back(name, *key_id);
     }
     if (keys.empty()) return runs;
     SQLite::Statement latest(*db_, R"sql(
-      SELECT value FROM metric_latest WHERE run_id = :run_id AND key_id = :key_id
+      SELECT avg(m.value) FROM metric m, metric_latest ml
+      WHERE ml.run_id = :run_id AND ml.key_id = :key_id
+        AND m.run_id = ml.run_id AND m.key_id = ml.key_id
+        AND m.step >= ml.step - (ml.step - (SELECT min(step) FROM metric
+                                             WHERE run_id = :run_id AND key_id = :key_id)) / 10
+      HAVING count(*) > 0
     )sql");
     for (RunSummary& run : runs) {
       for (const auto& [name, key_id] : keys) {
@@ -230,6 +331,7 @@ RunDetails ResultsStore::GetRun(int64_t run_id) {
     }
     RunDetails details;
     details.summary = ReadSummary(query);
+    ReadLabels(*db_, details.summary);
     int column = kSummaryColumnCount;
     auto next = [&]() { return query.getColumn(column++); };
     details.experiment = next().getString();

@@ -232,8 +232,38 @@ CREATE TABLE sweep_run (
 CREATE INDEX sweep_run_by_run ON sweep_run(run_id);
 )sql";
 
+// schema version 3: views for reading the store with plain SQL or pandas.read_sql (README,
+// "Getting data out"): every metric point and every run parameter in long form, each row with
+// its run, sweep, variant and seed (a run in two sweeps appears once per sweep), and the last
+// point of each metric of each run.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE VIEW metric_long AS
+  SELECT r.run_id, r.run_uuid AS uuid, s.name AS sweep, coalesce(sr.variant, r.variant) AS variant,
+         r.task, r.seed, r.status, k.name AS key, m.step, m.value, m.wall_ms
+  FROM metric m
+  JOIN run r ON r.run_id = m.run_id
+  JOIN metric_key k ON k.key_id = m.key_id
+  LEFT JOIN sweep_run sr ON sr.run_id = r.run_id
+  LEFT JOIN sweep s ON s.sweep_id = sr.sweep_id;
+CREATE VIEW metric_final AS
+  SELECT r.run_id, r.run_uuid AS uuid, s.name AS sweep, coalesce(sr.variant, r.variant) AS variant,
+         r.task, r.seed, r.status, k.name AS key, ml.step, ml.value
+  FROM metric_latest ml
+  JOIN run r ON r.run_id = ml.run_id
+  JOIN metric_key k ON k.key_id = ml.key_id
+  LEFT JOIN sweep_run sr ON sr.run_id = r.run_id
+  LEFT JOIN sweep s ON s.sweep_id = sr.sweep_id;
+CREATE VIEW run_params AS
+  SELECT r.run_id, r.run_uuid AS uuid, s.name AS sweep, coalesce(sr.variant, r.variant) AS variant,
+         r.task, r.seed, r.status, p.key, p.value_text, p.value_num
+  FROM run_param p
+  JOIN run r ON r.run_id = p.run_id
+  LEFT JOIN sweep_run sr ON sr.run_id = r.run_id
+  LEFT JOIN sweep s ON s.sweep_id = sr.sweep_id;
+)sql";
+
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> migrations = {{1, kSchemaV1}, {2, kSchemaV2}};
+  static const std::vector<Migration> migrations = {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}};
   return migrations;
 }
 

@@ -17,7 +17,7 @@ namespace orch::store::internal {
 constexpr int32_t kApplicationId = 0x4F524348;
 
 /// The schema version this code creates and understands (PRAGMA user_version).
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 /// One step of the schema: `sql` takes a store from `version - 1` to `version`.
 struct Migration {
