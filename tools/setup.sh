@@ -11,7 +11,7 @@ PACKAGES=(
   clang-format
   # libraries
   libtorch-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev
-  libgtest-dev libgmock-dev libmujoco-dev
+  libgtest-dev libgmock-dev libmujoco-dev libssl-dev
   # without an explicit OpenBLAS, libtorch falls back to reference BLAS (7-12x slower)
   libopenblas0-openmp
   # launcher=slurm, and the SLURM tests' throw-away cluster (tools/local-slurm.sh)

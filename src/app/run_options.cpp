@@ -11,8 +11,6 @@ std::unique_ptr<config::Schema> BuildSchema() {
   config::SchemaBuilder<RunOptions> b("run", "settings of a run that no algorithm owns");
   using O = RunOptions;
   b.Field("name", &O::name, "run name; null derives one from algo, env and run id");
-  b.Field("notes", &O::notes, "free text recorded with the run");
-  b.Field("tags", &O::tags, "labels recorded with the run");
   b.Field("threads", &O::threads, "intra-op threads per run; 0 = max(1, cores / parallel runs)")
       .Range(0, 256);
   b.Field("keep_checkpoints", &O::keep_checkpoints, "newest checkpoints kept; 0 keeps all").Min(0);

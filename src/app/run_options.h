@@ -12,8 +12,6 @@ namespace orch::app {
 
 struct RunOptions {
   std::optional<std::string> name;  ///< run name; null = derived from algo, env and run id
-  std::string notes;                ///< free text recorded with the run
-  std::vector<std::string> tags;    ///< labels recorded with the run
   int64_t threads = 1;              ///< intra-op threads; 0 = max(1, cores / parallel runs)
   int64_t keep_checkpoints = 3;     ///< newest checkpoints kept (0 = keep all)
 };

@@ -1,114 +1,41 @@
 // src/common/sha256.cpp
 #include "common/sha256.h"
 
+#include <openssl/evp.h>
+
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <vector>
 
 namespace orch {
-namespace {
 
-constexpr std::array<uint32_t, 64> kRoundConstants = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+/// The EVP digest context; one per hasher.
+struct Sha256::Context {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Context() { EVP_MD_CTX_free(ctx); }
+};
 
-inline uint32_t RotateRight(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-}  // namespace
-
-Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
-
-void Sha256::Compress(const uint8_t* block) {
-  uint32_t w[64];
-  for (int i = 0; i < 16; ++i) {
-    w[i] = (uint32_t(block[4 * i]) << 24) | (uint32_t(block[4 * i + 1]) << 16) |
-           (uint32_t(block[4 * i + 2]) << 8) | uint32_t(block[4 * i + 3]);
+Sha256::Sha256() : context_(std::make_unique<Context>()) {
+  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL could not start a SHA-256 digest");
   }
-  for (int i = 16; i < 64; ++i) {
-    uint32_t s0 = RotateRight(w[i - 15], 7) ^ RotateRight(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    uint32_t s1 = RotateRight(w[i - 2], 17) ^ RotateRight(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-  uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
-  for (int i = 0; i < 64; ++i) {
-    uint32_t s1 = RotateRight(e, 6) ^ RotateRight(e, 11) ^ RotateRight(e, 25);
-    uint32_t choice = (e & f) ^ (~e & g);
-    uint32_t t1 = h + s1 + choice + kRoundConstants[i] + w[i];
-    uint32_t s0 = RotateRight(a, 2) ^ RotateRight(a, 13) ^ RotateRight(a, 22);
-    uint32_t majority = (a & b) ^ (a & c) ^ (b & c);
-    uint32_t t2 = s0 + majority;
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  state_[0] += a;
-  state_[1] += b;
-  state_[2] += c;
-  state_[3] += d;
-  state_[4] += e;
-  state_[5] += f;
-  state_[6] += g;
-  state_[7] += h;
 }
 
+Sha256::~Sha256() = default;
+
 void Sha256::Update(const void* data, size_t size) {
-  if (size == 0) return;  // data may be null then
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  total_bytes_ += size;
-  // top up a partial block first, then whole blocks straight from the input
-  if (buffer_size_ > 0) {
-    size_t take = std::min(size, 64 - buffer_size_);
-    std::memcpy(buffer_.data() + buffer_size_, bytes, take);
-    buffer_size_ += take;
-    bytes += take;
-    size -= take;
-    if (buffer_size_ == 64) {
-      Compress(buffer_.data());
-      buffer_size_ = 0;
-    }
-  }
-  while (size >= 64) {
-    Compress(bytes);
-    bytes += 64;
-    size -= 64;
-  }
-  if (size > 0) {
-    std::memcpy(buffer_.data(), bytes, size);
-    buffer_size_ = size;
+  if (size == 0) return;  // null data with no bytes is fine
+  if (EVP_DigestUpdate(context_->ctx, data, size) != 1) {
+    throw std::runtime_error("OpenSSL could not update a SHA-256 digest");
   }
 }
 
 std::array<uint8_t, 32> Sha256::Finish() {
-  // padding: 0x80, zeros, then the message length in bits (big endian)
-  uint64_t bit_length = total_bytes_ * 8;
-  uint8_t pad = 0x80;
-  Update(&pad, 1);
-  uint8_t zero = 0;
-  while (buffer_size_ != 56) Update(&zero, 1);
-  uint8_t length_bytes[8];
-  for (int i = 0; i < 8; ++i) length_bytes[i] = uint8_t(bit_length >> (56 - 8 * i));
-  Update(length_bytes, 8);
-  std::array<uint8_t, 32> digest;
-  for (int i = 0; i < 8; ++i) {
-    digest[4 * i] = uint8_t(state_[i] >> 24);
-    digest[4 * i + 1] = uint8_t(state_[i] >> 16);
-    digest[4 * i + 2] = uint8_t(state_[i] >> 8);
-    digest[4 * i + 3] = uint8_t(state_[i]);
+  std::array<uint8_t, 32> digest{};
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context_->ctx, digest.data(), &length) != 1 || length != digest.size()) {
+    throw std::runtime_error("OpenSSL could not finish a SHA-256 digest");
   }
   return digest;
 }

@@ -1,18 +1,23 @@
-// src/common/sha256.h: SHA-256 (FIPS 180-4), for run identity and checkpoint digests.
+// src/common/sha256.h: SHA-256 (FIPS 180-4), for run identity and checkpoint digests, computed
+// by OpenSSL's EVP interface (libssl-dev).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace orch {
 
-/// Incremental SHA-256. No Debian package in our dependency set provides one, so it is here.
+/// Incremental SHA-256. Keeps OpenSSL out of this header: its context is opaque here.
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
   void Update(const void* data, size_t size);
   void Update(std::string_view text) { Update(text.data(), text.size()); }
   /// Finishes the digest; the object must not be updated afterwards.
@@ -21,12 +26,8 @@ class Sha256 {
   std::string FinishHex();
 
  private:
-  void Compress(const uint8_t* block);
-
-  std::array<uint32_t, 8> state_;
-  std::array<uint8_t, 64> buffer_;
-  size_t buffer_size_ = 0;
-  uint64_t total_bytes_ = 0;
+  struct Context;
+  std::unique_ptr<Context> context_;
 };
 
 /// SHA-256 of `text` as 64 lowercase hex digits.

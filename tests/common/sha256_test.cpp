@@ -168,3 +168,23 @@ TEST(Sha256Test, EmptyUpdateWithNullDataIsAllowed) {
 
 }  // namespace
 }  // namespace orch
+
+namespace orch {
+namespace {
+
+// Digests of the hand-written implementation that OpenSSL's EVP replaced (computed with it
+// before the switch): run identities and checkpoint digests in existing stores stay valid.
+TEST(Sha256Test, DigestsEqualThoseOfTheFormerImplementation) {
+  std::string bytes(1000003, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * i + 7 * i) % 251);
+  EXPECT_EQ(Sha256Hex(bytes), "76aa62e4ab3d2ef9b46f582b441fe2c295175aa8ac45439f282f88f0e68e6f0f");
+  EXPECT_EQ(Sha256Hex(R"({"algo":"tam","seed":3,"tam":{"lr":0.0007}})"),
+            "300cb8cf2892da260c0df316ff1e3a37877393265a8cf8e37bb41093d30326cf");
+  EXPECT_EQ(Sha256Hex(std::string(55, 'x')),
+            "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072");
+  EXPECT_EQ(Sha256Hex(std::string(64, 'y')),
+            "ffbf30ab94107b2c14d75cfb455ec94f200400ddc5ce304e0c21894090db055f");
+}
+
+}  // namespace
+}  // namespace orch

@@ -238,8 +238,8 @@ TEST_F(ValidateTest, UnknownKeyFromOverrideWithSuggestion) {
   EXPECT_EQ(Cheetah({"+tdmpc2.horizn=5"}),
             "override #1 '+tdmpc2.horizn=5': tdmpc2.horizn: unknown key. Did you mean 'horizon'?");
   EXPECT_EQ(Cheetah({"+run.zzz=1"}),
-            "override #1 '+run.zzz=1': run.zzz: unknown key. Valid keys: name, notes, tags, "
-            "threads, keep_checkpoints");
+            "override #1 '+run.zzz=1': run.zzz: unknown key. Valid keys: name, threads, "
+            "keep_checkpoints");
 }
 
 TEST_F(ValidateTest, UnknownRootKeyAndNamespaceOfAnotherAlgorithm) {
