@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/python_tool.h"
 #include "app/store_options.h"
+#include "app/terminal.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/json.h"
@@ -259,13 +260,6 @@ std::vector<std::string> Trailer(const Comparison& comparison) {
 }
 
 // --- renderers
-
-/// Columns counted in characters, not bytes (± and Δ are two bytes in UTF-8).
-size_t DisplayWidth(const std::string& text) {
-  size_t width = 0;
-  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
-  return width;
-}
 
 std::string RenderText(const Comparison& comparison) {
   std::string out;

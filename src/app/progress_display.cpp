@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "app/terminal.h"
+
 namespace orch::app {
 
 ProgressDisplay::ProgressDisplay(std::string label, std::string unit, std::FILE* out)
@@ -38,11 +40,12 @@ std::string ProgressDisplay::FormatLine(const std::string& unit, const ProgressU
 void ProgressDisplay::Update(const ProgressUpdate& update) {
   auto now = std::chrono::steady_clock::now();
   if (first_done_ < 0) first_done_ = update.done;  // a resumed run starts counting later
-  double elapsed = std::chrono::duration<double>(now - started_).count();
-  double rate = elapsed > 0 ? (update.done - first_done_) / elapsed : 0.0;
-  std::string line = FormatLine(unit_, update, rate);
+  rate_.Add(now, static_cast<double>(update.done));
+  std::string line = FormatLine(unit_, update, rate_.PerSecond());
   if (live_) {
-    std::fprintf(out_, "\r\033[K[%s] %s", label_.c_str(), line.c_str());
+    // cut to the terminal's width: a wrapped line is not overwritten by \r
+    std::fprintf(out_, "\r\033[K%s",
+                 FitToWidth(fmt::format("[{}] {}", label_, line), TerminalColumns(out_)).c_str());
     std::fflush(out_);
     line_open_ = true;
     return;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/terminal.h"
 #include "sweep/worker_process.h"
 
 namespace orch::app {
@@ -34,6 +35,7 @@ class ProgressDisplay {
   bool live_;
   bool line_open_ = false;
   std::chrono::steady_clock::time_point started_;
+  RecentRate rate_;
   std::chrono::steady_clock::time_point last_plain_{};
   int64_t first_done_ = -1;
   double last_percent_printed_ = -1;

@@ -19,11 +19,6 @@ SweepProgress::SweepProgress(std::string name, size_t total_runs, int64_t total_
       live_(isatty(fileno(out)) != 0),
       started_(std::chrono::steady_clock::now()) {}
 
-double SweepProgress::Running::Rate(std::chrono::steady_clock::time_point now) const {
-  double elapsed = std::chrono::duration<double>(now - started).count();
-  return first_done >= 0 && elapsed > 0 ? (update.done - first_done) / elapsed : 0.0;
-}
-
 double SweepProgress::WorkDone() const {
   double work = static_cast<double>(finished_work_);
   for (const auto& [index, run] : running_) work += static_cast<double>(run.update.done);
@@ -32,10 +27,9 @@ double SweepProgress::WorkDone() const {
 
 std::string SweepProgress::CountsLine() const {
   size_t queued = total_runs_ - done_ - failed_ - interrupted_ - skipped_ - running_.size();
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  double work = WorkDone();
-  double eta = work > 0 && elapsed > 0 ? (total_work_ - work) * elapsed / work : NAN;
+  // the pace of the last 30 s: a sweep's phases (seed steps, a pretraining burst, evaluations)
+  // run at different paces, and the first seconds say nothing of the rest
+  double eta = sweep_rate_.SecondsLeft(static_cast<double>(total_work_) - WorkDone());
   std::string line = fmt::format("{}/{} done, {} running, {} failed, {} queued", done_, total_runs_,
                                  running_.size(), failed_, queued);
   if (interrupted_ > 0) line += fmt::format(", {} interrupted", interrupted_);
@@ -49,7 +43,10 @@ void SweepProgress::Print(const std::string& line) {
     std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
     lines_drawn_ = 0;
   }
-  std::fprintf(out_, "[%s] %s\n", name_.c_str(), line.c_str());
+  std::fprintf(out_, "%s\n",
+               (live_ ? FitToWidth(fmt::format("[{}] {}", name_, line), TerminalColumns(out_))
+                      : fmt::format("[{}] {}", name_, line))
+                   .c_str());
   std::fflush(out_);
 }
 
@@ -58,14 +55,22 @@ void SweepProgress::Redraw(bool force) {
   if (live_) {
     if (!force && now - last_draw_ < std::chrono::milliseconds(250)) return;
     last_draw_ = now;
-    if (lines_drawn_ > 0) std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
-    std::fprintf(out_, "[%s] %s\n", name_.c_str(), CountsLine().c_str());
-    lines_drawn_ = 1;
+    // every line cut to the terminal's width (asked each time: a resize is followed), so
+    // none wraps and moving the cursor up by the lines drawn lands on the block's first
+    const int columns = TerminalColumns(out_);
+    std::string block = FitToWidth(fmt::format("[{}] {}", name_, CountsLine()), columns) + "\n";
+    int lines = 1;
     for (const auto& [index, run] : running_) {
-      std::fprintf(out_, "  %s  %s\n", run.label.c_str(),
-                   ProgressDisplay::FormatLine("", run.update, run.Rate(now)).c_str());
-      ++lines_drawn_;
+      block +=
+          FitToWidth(fmt::format("  {}  {}", run.label,
+                                 ProgressDisplay::FormatLine("", run.update, run.rate.PerSecond())),
+                     columns) +
+          "\n";
+      ++lines;
     }
+    if (lines_drawn_ > 0) std::fprintf(out_, "\033[%dA\033[J", lines_drawn_);
+    std::fputs(block.c_str(), out_);
+    lines_drawn_ = lines;
     std::fflush(out_);
     return;
   }
@@ -79,6 +84,7 @@ void SweepProgress::Redraw(bool force) {
 void SweepProgress::OnStarted(const sweep::LaunchItem& item, int attempt) {
   std::lock_guard<std::mutex> lock(mutex_);
   running_[item.job_index] = Running{item.label, {}, attempt, std::chrono::steady_clock::now()};
+  sweep_rate_.Add(std::chrono::steady_clock::now(), WorkDone());
   if (!live_ || attempt > 1) {
     Print(fmt::format("{} started{}", item.label,
                       attempt > 1 ? fmt::format(" (attempt {})", attempt) : ""));
@@ -90,11 +96,14 @@ void SweepProgress::OnProgress(const sweep::LaunchItem& item, const sweep::Progr
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = running_.find(item.job_index);
   if (it == running_.end()) return;
+  const auto now = std::chrono::steady_clock::now();
   if (it->second.first_done < 0) {
     it->second.first_done = update.done;
-    it->second.started = std::chrono::steady_clock::now();
+    it->second.started = now;
   }
   it->second.update = update;
+  it->second.rate.Add(now, static_cast<double>(update.done));
+  sweep_rate_.Add(now, WorkDone());
   Redraw(false);
 }
 

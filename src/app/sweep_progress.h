@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "app/terminal.h"
 #include "sweep/local_launcher.h"
 
 namespace orch::app {
@@ -35,8 +36,7 @@ class SweepProgress : public sweep::LaunchObserver {
     int attempt = 1;
     std::chrono::steady_clock::time_point started;
     int64_t first_done = -1;  ///< the first step reported (a resumed run starts later)
-    /// Steps per second since the first report.
-    double Rate(std::chrono::steady_clock::time_point now) const;
+    RecentRate rate;          ///< steps per second over the last 30 s
   };
   void Redraw(bool force);
   void Print(const std::string& line);
@@ -57,6 +57,7 @@ class SweepProgress : public sweep::LaunchObserver {
   int lines_drawn_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_{};
+  RecentRate sweep_rate_;  ///< the whole sweep's work per second, recently
 };
 
 }  // namespace orch::app
