@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
 
 #include "common/error.h"
 #include "common/string_util.h"
@@ -68,6 +69,24 @@ ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
     }
     const OptionSpec* option = find_option(body, is_short);
     if (option == nullptr) {
+      // Hydra's command-line habits, answered with what orch does instead
+      static const std::map<std::string, std::string> kHydraFlags = {
+          {"cfg",
+           "orch compose CONFIG [OVERRIDE...] prints the composed config (Hydra's --cfg "
+           "job); --json for JSON"},
+          {"info",
+           "orch compose CONFIG --explain says where each value came from (Hydra's "
+           "--info)"},
+          {"hydra-help", "orch COMMAND --help, and orch schema [NAMESPACE] for the config keys"},
+          {"resolve", "orch compose always resolves interpolations"},
+          {"package", "orch compose CONFIG prints the whole tree; pick a key with yq or jq"},
+          {"config-name", "name the config file itself: orch run configs/tam/pendulum.yaml"},
+          {"config-path", "--config-dir DIR (or the nearest folder named configs)"},
+      };
+      if (auto hint = kHydraFlags.find(body); hint != kHydraFlags.end()) {
+        throw UsageError(
+            fmt::format("orch {} has no '{}' (a Hydra option): {}", spec.name, arg, hint->second));
+      }
       std::string suggestion = DidYouMeanSentence("--" + body, option_names);
       throw UsageError(fmt::format("unknown option '{}' for 'orch {}'.{}{} See 'orch {} --help'",
                                    arg, spec.name, suggestion.empty() ? "" : " ", suggestion,
@@ -114,8 +133,36 @@ std::optional<ParsedArgs> ParseCommand(const CommandSpec& spec,
   return parsed;
 }
 
+std::string UsageLine(const CommandSpec& spec) {
+  // the arguments, then every option of the table: the parser's table is the only source
+  std::vector<std::string> words = {"usage: orch " + spec.name};
+  if (!spec.usage.empty()) words.push_back(spec.usage);
+  for (const auto& option : spec.options) {
+    std::string word = "--" + option.name;
+    if (!option.short_name.empty()) word = "-" + option.short_name + "|" + word;
+    if (!option.value_name.empty()) word += " " + option.value_name;
+    words.push_back("[" + word + "]");
+  }
+  // wrapped at 100 columns, continuation lines under the arguments
+  const std::string indent(std::string("usage: orch " + spec.name).size() + 1, ' ');
+  std::string out;
+  size_t line = 0;
+  for (const auto& word : words) {
+    if (!out.empty() && line + 1 + word.size() > 100) {
+      out += "\n" + indent;
+      line = indent.size();
+    } else if (!out.empty()) {
+      out += " ";
+      ++line;
+    }
+    out += word;
+    line += word.size();
+  }
+  return out;
+}
+
 std::string CommandHelp(const CommandSpec& spec) {
-  std::string out = fmt::format("usage: orch {} {}\n\n{}\n", spec.name, spec.usage, spec.summary);
+  std::string out = fmt::format("{}\n\n{}\n", UsageLine(spec), spec.summary);
   if (!spec.description.empty()) out += "\n" + spec.description + "\n";
   out += "\noptions:\n";
   std::vector<std::pair<std::string, std::string>> rows;

@@ -27,7 +27,8 @@ struct OptionSpec {
 /// What a command accepts, and the text of its --help.
 struct CommandSpec {
   std::string name;         ///< "compose"
-  std::string usage;        ///< "CONFIG [OVERRIDE...] [--json] [--explain]"
+  std::string usage;        ///< the arguments only, "CONFIG [OVERRIDE...]"; the options come
+                            ///< from `options` (UsageLine)
   std::string summary;      ///< one line for `orch --help`
   std::string description;  ///< paragraphs for `orch NAME --help`
   std::vector<OptionSpec> options;
@@ -57,6 +58,9 @@ ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& ar
 std::optional<ParsedArgs> ParseCommand(const CommandSpec& spec,
                                        const std::vector<std::string>& args,
                                        size_t min_positional = 0);
+
+/// `usage: orch NAME ARGS [--option VALUE]...`, the options from the command's table.
+std::string UsageLine(const CommandSpec& spec);
 
 /// The --help text of a command.
 std::string CommandHelp(const CommandSpec& spec);

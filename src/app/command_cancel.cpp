@@ -14,7 +14,7 @@ namespace orch::app {
 const CommandSpec& CancelSpec() {
   static const CommandSpec spec = {
       "cancel",
-      "NAME [--store PATH] | --sweep-dir DIR",
+      "[NAME]",
       "cancel a SLURM sweep's jobs (running runs checkpoint and end)",
       "scancel of every array and collect job the sweep submitted. Running tasks get SIGTERM:\n"
       "their runs write a checkpoint and end interrupted. The next orch collect (or status)\n"

@@ -16,7 +16,7 @@ namespace orch::app {
 const CommandSpec& CollectSpec() {
   static const CommandSpec spec = {
       "collect",
-      "NAME [--store PATH] | --sweep-dir DIR",
+      "[NAME]",
       "merge a SLURM sweep's per-run shards into the results store",
       "Each run of a sweep submitted with launcher=slurm records into its own shard\n"
       "(<run dir>/run.shard.db). collect merges every shard into the sweep's main store, one\n"

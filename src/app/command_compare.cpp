@@ -690,10 +690,7 @@ int Plot(const ParsedArgs& parsed, const Comparison& comparison, const std::stri
 const CommandSpec& CompareSpec() {
   static const CommandSpec spec = {
       "compare",
-      "--sweep NAME [--metric KEY] [--budget T] [--baseline VARIANT] [--by KEY[,KEY]]\n"
-      "                    [--goal max|min] [--reps B] [--bootstrap-seed S]\n"
-      "                    [--format text|csv|json|markdown] [--min-rel R] [--min-tasks N]\n"
-      "                    [--max-overhead O] [--plot DIR] [--smooth N] [--store PATH]",
+      "",
       "compare the variants of a sweep against its baseline (AUC, CIs, verdict)",
       "Groups the sweep's runs by variant, task and seed and compares one metric's curve over\n"
       "[0, T] (results-store.md §6): per task the normalised AUC (mean ± sd and a bootstrap\n"

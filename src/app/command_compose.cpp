@@ -60,7 +60,7 @@ std::string ExplainHeader(ConfigPipeline& pipeline, const config::ComposedConfig
 const CommandSpec& ComposeSpec() {
   static const CommandSpec spec = {
       "compose",
-      "CONFIG [OVERRIDE...] [--json] [--explain] [--no-schema] [--config-dir DIR]",
+      "CONFIG [OVERRIDE...]",
       "print the composed, interpolated and validated config",
       "Composes CONFIG with its defaults list and the overrides (Hydra's grammar: key=value,\n"
       "+key=value, ++key=value, ~key, group=option, group@pkg=option), resolves interpolations\n"

@@ -76,7 +76,7 @@ std::string ValueText(const store::MetricPoint& point) {
 const CommandSpec& ExportSpec() {
   static const CommandSpec spec = {
       "export",
-      "RUN... | --sweep NAME --format csv|json [--key KEY]... [--out FILE] [--store PATH]",
+      "[RUN...]",
       "write runs' metrics as CSV (one long table) or JSON",
       "One RUN as CSV: one row per point, key,step,value,wall_ms (a NaN value is left empty).\n"
       "Several RUNs or --sweep NAME: one long table with the columns run,uuid,sweep,variant,\n"

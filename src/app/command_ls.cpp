@@ -58,8 +58,7 @@ void WriteRunJson(JsonWriter& json, const store::RunSummary& run) {
 const CommandSpec& LsSpec() {
   static const CommandSpec spec = {
       "ls",
-      "[--store PATH] [--json] [--status S] [--algo A] [--name TEXT] [--sweep NAME] [--tag T]... "
-      "[--where KEY=VALUE]... [--limit N]",
+      "",
       "list the runs of the results store, newest first",
       "One row per run: id, uuid prefix, name, status, algo, task, seed, git commit (a * marks\n"
       "uncommitted changes), config SHA-256 prefix, start and end times, progress, and the\n"

@@ -17,8 +17,7 @@ namespace orch::app {
 const CommandSpec& PlanSpec() {
   static const CommandSpec spec = {
       "plan",
-      "CONFIG|SWEEP_FILE [OVERRIDE...] [--json] [--no-schema] [--config-dir DIR] "
-      "[--shuffle-seed N]",
+      "CONFIG|SWEEP_FILE [OVERRIDE...]",
       "list the jobs of a sweep without running them",
       "Expands a sweep file (sweeps/*.yaml: base config, axes, named variants) or the sweep\n"
       "overrides of a command line (a,b,c  choice(...)  range(...)  glob(...)  sort/shuffle/tag\n"

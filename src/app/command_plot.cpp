@@ -14,7 +14,7 @@ namespace orch::app {
 const CommandSpec& PlotSpec() {
   static const CommandSpec spec = {
       "plot",
-      "RUN [--out DIR] [--store PATH]",
+      "RUN",
       "draw a run's figures as PNG files",
       "Reads the run's metrics from the store and its artifacts from the run directory, and\n"
       "writes PNGs (default: <run dir>/plots/). For TAM: the 9-panel training figure of the\n"

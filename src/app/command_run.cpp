@@ -209,7 +209,7 @@ int RunSweepTask(const ParsedArgs& parsed, const std::string& sweep_dir) {
 const CommandSpec& RunSpec() {
   static const CommandSpec spec = {
       "run",
-      "CONFIG [OVERRIDE...] [--store PATH] [--name NAME] [--config-dir DIR] | --resume RUN",
+      "CONFIG [OVERRIDE...]",
       "compose, validate and run one job in a worker process, recorded in the results store",
       "The config is composed and validated first (an invalid config exits 2 and writes\n"
       "nothing). The run is recorded in the store (resolved config, overrides, git state,\n"

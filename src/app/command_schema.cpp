@@ -59,7 +59,7 @@ std::string EnvSchemas(const std::string& only) {
 const CommandSpec& SchemaSpec() {
   static const CommandSpec spec = {
       "schema",
-      "[NAMESPACE] [--json]",
+      "[NAMESPACE]",
       "print the keys of a config namespace with types, defaults, constraints and docs",
       "Without NAMESPACE: the namespaces, the algorithms and the root keys. NAMESPACE is one of\n"
       "run, tdmpc2, multi_gamma, tam, tam.memory, ppo, ppo.policy, env or env.<name>.",

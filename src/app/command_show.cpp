@@ -184,7 +184,7 @@ std::string ShowText(const store::RunDetails& run) {
 const CommandSpec& ShowSpec() {
   static const CommandSpec spec = {
       "show",
-      "RUN [--store PATH] [--json]",
+      "RUN",
       "show everything recorded about one run",
       "RUN is a run id, a uuid or its first characters, or a run name (the newest run of that\n"
       "name). Shows status, config, overrides, code version, host, timing, every metric key\n"

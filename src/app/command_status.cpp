@@ -120,7 +120,7 @@ std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& na
 const CommandSpec& StatusSpec() {
   static const CommandSpec spec = {
       "status",
-      "NAME [--store PATH] [--wait] | --sweep-dir DIR",
+      "[NAME]",
       "where each run of a sweep stands (SLURM: shards and queue)",
       "One line per run: its status and progress and, for a sweep submitted with\n"
       "launcher=slurm, its task's state in the SLURM queue. For a SLURM sweep the shards are\n"

@@ -334,8 +334,7 @@ int LaunchSweep(const sweep::SweepSpec& spec, const ParsedArgs& parsed) {
 const CommandSpec& SweepCommandSpec() {
   static const CommandSpec spec = {
       "sweep",
-      "SWEEP_FILE|CONFIG [OVERRIDE...] [--jobs N] [--on-failure continue|stop|retry:N] "
-      "[--name NAME] [--store PATH] | --resume NAME",
+      "SWEEP_FILE|CONFIG [OVERRIDE...]",
       "run a sweep: every job in its own worker process, N at once, recorded and resumable",
       "Expands a sweep file (sweeps/*.yaml) or the sweep overrides of a command line into jobs,\n"
       "composes and validates every job first (any problem: exit 2, nothing written), records\n"
@@ -345,7 +344,9 @@ const CommandSpec& SweepCommandSpec() {
       "launching the same sweep again skips completed runs, resumes interrupted ones from their\n"
       "newest checkpoint and reruns failed ones (from their checkpoint too). Ctrl-C stops\n"
       "launching, asks running runs to checkpoint and end, and exits 130; a second Ctrl-C kills\n"
-      "them. Exit code 1 when a run failed.",
+      "them. Exit code 1 when a run failed. launcher=slurm (with launcher.KEY=VALUE options, or\n"
+      "a launcher: block in the sweep file) submits the jobs as SLURM job arrays instead and\n"
+      "returns; orch status, collect and cancel follow them.",
       {
           {"jobs", "N", "runs at once (default: the number of cores)"},
           {"on-failure", "POLICY",
@@ -358,7 +359,8 @@ const CommandSpec& SweepCommandSpec() {
       },
       "  orch sweep sweeps/tam_memory.yaml --jobs 2\n"
       "  orch sweep configs/tam/pendulum.yaml seed=range(3) tam.memory.enabled=false,true\n"
-      "  orch sweep --resume tam_memory\n"};
+      "  orch sweep --resume tam_memory\n"
+      "  orch sweep sweeps/multi_gamma_ablations.yaml launcher=slurm launcher.timeout_min=1440\n"};
   return spec;
 }
 

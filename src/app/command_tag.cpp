@@ -28,7 +28,7 @@ void CheckTag(const std::string& tag) {
 const CommandSpec& TagSpec() {
   static const CommandSpec spec = {
       "tag",
-      "RUN... +TAG|-TAG|TAG... [--store PATH]",
+      "RUN... +TAG|-TAG...",
       "add or remove tags of runs (outside the config: the run's identity stays)",
       "Each RUN (id, uuid prefix or name) gets the tags written as +TAG or TAG and loses those\n"
       "written as -TAG. Tags show in orch ls and orch show; orch ls --tag T lists the runs\n"
@@ -90,7 +90,7 @@ int RunTag(const std::vector<std::string>& args) {
 const CommandSpec& NoteSpec() {
   static const CommandSpec spec = {
       "note",
-      "RUN TEXT [--store PATH]",
+      "RUN TEXT",
       "set a run's note (outside the config: the run's identity stays)",
       "The note replaces the run's earlier one; an empty TEXT removes it. orch show prints it,\n"
       "orch ls --json carries it.",

@@ -46,6 +46,10 @@ const CommandSpec& TagSpec();
 int RunTag(const std::vector<std::string>& args);
 const CommandSpec& NoteSpec();
 int RunNote(const std::vector<std::string>& args);
+const CommandSpec& CompletionSpec();
+int RunCompletion(const std::vector<std::string>& args);
+/// `orch __complete CWORD WORDS...`: the candidates for bash completion, one per line.
+int RunCompleteWords(const std::vector<std::string>& args);
 const CommandSpec& StatusSpec();
 int RunStatus(const std::vector<std::string>& args);
 const CommandSpec& CollectSpec();

@@ -21,7 +21,7 @@ const std::vector<Command>& Commands() {
       {PlotSpec, RunPlot},       {CompareSpec, RunCompare},
       {StatusSpec, RunStatus},   {CollectSpec, RunCollect},
       {CancelSpec, RunCancel},   {TagSpec, RunTag},
-      {NoteSpec, RunNote},
+      {NoteSpec, RunNote},       {CompletionSpec, RunCompletion},
   };
   return commands;
 }
@@ -44,6 +44,14 @@ std::string MainHelp() {
 }
 
 int Main(const std::vector<std::string>& argv) {
+  // the completion script's helper, not a command of its own
+  if (!argv.empty() && argv[0] == "__complete") {
+    return RunCompleteWords(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  }
+  // `orch help COMMAND` is `orch COMMAND --help`
+  if (argv.size() >= 2 && argv[0] == "help") {
+    return Main({argv[1], "--help"});
+  }
   if (argv.empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help") {
     std::fputs(MainHelp().c_str(), stdout);
     return argv.empty() ? kExitUsage : kExitOk;

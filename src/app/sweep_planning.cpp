@@ -60,6 +60,41 @@ std::vector<config::Override> ConfigSweeperParams(const sweep::SweepSpec& spec,
   }
 }
 
+/// A command-line value that every variant overrides is applied to no job, so no job's
+/// validation sees it: `orch plan SWEEP_FILE tam.lr=fast` would pass. The plain command-line
+/// values are composed on the base config once, without the variants, and a problem of one
+/// of them is reported (unless a job already reported the same).
+void CheckCommandLineValues(const sweep::SweepSpec& spec, ConfigPipeline& pipeline,
+                            Diagnostics& problems) {
+  if (spec.variants.empty()) return;  // every job applies every command-line value itself
+  std::vector<config::Override> plain;
+  for (auto& ov : sweep::CommandLineRunOverrides(spec)) {
+    if (!ov.IsSweep()) plain.push_back(std::move(ov));
+  }
+  if (plain.empty()) return;
+  Diagnostics found;
+  try {
+    found = pipeline.Compose(plain).diagnostics;
+  } catch (const ConfigError& error) {
+    found = error.diagnostics();
+  }
+  for (const auto& diagnostic : found.Items()) {
+    if (diagnostic.severity != Severity::kError ||
+        diagnostic.origin.kind != Origin::Kind::kOverride) {
+      continue;
+    }
+    const bool known =
+        std::any_of(problems.Items().begin(), problems.Items().end(), [&](const Diagnostic& other) {
+          return other.key == diagnostic.key && other.message == diagnostic.message;
+        });
+    if (!known) {
+      Diagnostic copy = diagnostic;
+      copy.context.push_back("on the command line (every variant sets this key again)");
+      problems.Add(std::move(copy));
+    }
+  }
+}
+
 }  // namespace
 
 SweepPlan PlanSweep(const sweep::SweepSpec& given, ConfigPipeline& pipeline,
@@ -101,6 +136,7 @@ SweepPlan PlanSweep(const sweep::SweepSpec& given, ConfigPipeline& pipeline,
     }
     plan.problems.Add(problem.diagnostic);
   }
+  CheckCommandLineValues(spec, pipeline, plan.problems);
   return plan;
 }
 

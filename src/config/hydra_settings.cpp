@@ -21,7 +21,8 @@ constexpr std::pair<std::string_view, std::string_view> kInstead[] = {
      "orch's sweeper is the grid of `orch sweep` (and sweep files under sweeps/); only "
      "hydra.sweeper.params is read"},
     {"hydra.launcher",
-     "orch sweep launches the jobs itself: --jobs N worker processes on this machine"},
+     "orch sweep launches the jobs itself: --jobs N worker processes on this machine, or "
+     "launcher=slurm (launcher.timeout_min=..., launcher.partition=...) on a SLURM cluster"},
     {"hydra.run",
      "a run's files go to <store dir>/runs/<uuid>/; choose the store with --store or "
      "ORCH_RESULTS_DB"},
@@ -43,12 +44,16 @@ constexpr std::pair<std::string_view, std::string_view> kInstead[] = {
     {"hydra.mode", "orch run runs one job; orch sweep (or orch run -m) runs a sweep"},
 };
 
+}  // namespace
+
 std::string_view InsteadOf(std::string_view key) {
   for (const auto& [prefix, instead] : kInstead) {
     if (key == prefix || StartsWith(key, std::string(prefix) + ".")) return instead;
   }
   return "orch composes and runs jobs without Hydra's runtime config";
 }
+
+namespace {
 
 /// The leaves under `node` (the node itself when it is a scalar, a list or an empty map).
 void RejectLeaves(const Node& node, const std::string& key, Diagnostics& diagnostics) {

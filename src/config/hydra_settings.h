@@ -26,6 +26,10 @@ struct HydraSettings {
 /// says what orch uses instead; a sweeper param that does not parse is an error at its line.
 HydraSettings TakeHydraSettings(Node& tree, Diagnostics& diagnostics);
 
+/// What orch does instead of the Hydra runtime setting `key` (`hydra.run.dir`: where a run's
+/// files go), for messages about `hydra.*` keys in configs and overrides.
+std::string_view InsteadOf(std::string_view key);
+
 /// Reports every value still `???` (mandatory, never set) as an error with its key and the
 /// file:line:col that left it unset. Keys `diagnostics` already has a problem with (the
 /// schema's validator reports its own, an unknown key is reported as such) are left alone.

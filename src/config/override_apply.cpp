@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/string_util.h"
+#include "config/hydra_settings.h"
 #include "config/key_path.h"
 #include "config/validate.h"
 
@@ -96,6 +97,13 @@ void ApplyValueOverride(Node& root, const Override& ov, Diagnostics& diagnostics
   Location location = Locate(root, segments, create_parents, origin);
   const std::string display_key = DisplayKey(root, ov.key);
 
+  // Hydra's runtime settings are no keys of orch's tree: say what orch uses instead
+  if (location.parent == nullptr && (ov.key == "hydra" || StartsWith(ov.key, "hydra.")) &&
+      !StartsWith(ov.key, "hydra.sweeper.params")) {
+    fail(display_key, "orch does not read Hydra's runtime settings",
+         fmt::format("Instead: {}", InsteadOf(ov.key)));
+    return;
+  }
   if (location.parent == nullptr) {
     if (!location.blocked_by.empty()) {
       const Node* blocker = FindPath(root, location.blocked_by);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "orch_process.h"
@@ -64,7 +65,7 @@ TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   EXPECT_EQ(command.err,
             "orch: unknown command 'compse'. Did you mean one of 'compose', "
             "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, "
-            "export, plot, compare, status, collect, cancel, tag, note\n");
+            "export, plot, compare, status, collect, cancel, tag, note, completion\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
   EXPECT_EQ(option.err,
@@ -344,6 +345,113 @@ TEST(CliTest, SchemaCommand) {
   Result unknown = Orch({"schema", "multigamma"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_TRUE(Contains(unknown.err, "Did you mean 'multi_gamma'?"));
+}
+
+}  // namespace
+}  // namespace orch::app
+
+namespace orch::app {
+namespace {
+
+/// The `--word` options in `text`.
+std::set<std::string> OptionsIn(const std::string& text) {
+  std::set<std::string> options;
+  for (size_t at = text.find("--"); at != std::string::npos; at = text.find("--", at + 2)) {
+    if (at > 0 && text[at - 1] != ' ' && text[at - 1] != '[' && text[at - 1] != '|') continue;
+    size_t end = at + 2;
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '-')) {
+      ++end;
+    }
+    if (end > at + 2) options.insert(text.substr(at, end - at));
+  }
+  return options;
+}
+
+TEST(CliTest, EveryCommandsHelpComesFromTheParsersTable) {
+  // the commands, from the top-level help
+  const std::string top = Orch({"--help"}).out;
+  std::vector<std::string> commands;
+  std::istringstream lines(top.substr(top.find("commands:")));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  ASSERT_GE(commands.size(), 15u) << top;
+  orch::testing::TempDir dir("cli-table");
+  for (const auto& command : commands) {
+    Result help = Orch({command, "--help"});
+    ASSERT_EQ(help.exit_code, 0) << command;
+    EXPECT_EQ(Orch({"help", command}).out, help.out) << command;
+    const size_t usage_end = help.out.find("\n\n");
+    const std::string usage = help.out.substr(0, usage_end);
+    const size_t options_at = help.out.find("\noptions:\n");
+    ASSERT_NE(options_at, std::string::npos) << command;
+    std::string table = help.out.substr(options_at, help.out.find("\nexamples:") - options_at);
+    // the usage line and the options list name the same options
+    std::set<std::string> listed = OptionsIn(table);
+    listed.erase("--help");
+    EXPECT_EQ(OptionsIn(usage), listed) << command << "\n" << help.out;
+    // and the parser takes each of them (whatever else the command then says)
+    for (const auto& option : listed) {
+      // in a scratch directory, so that a default store (results/orch.db) lands there
+      Result parsed = Orch({command, option, "x"}, dir.path());
+      EXPECT_FALSE(Contains(parsed.err, "unknown option"))
+          << command << " " << option << ": " << parsed.err;
+    }
+  }
+}
+
+TEST(CliTest, PlanChecksACommandLineValueThatEveryVariantOverrides) {
+  // tam_memory's variants both set tam.memory.enabled: no job ever sees 'maybe'
+  Result plan = Orch({"plan", "sweeps/tam_memory.yaml", "tam.memory.enabled=maybe"});
+  EXPECT_EQ(plan.exit_code, 2);
+  EXPECT_TRUE(Contains(plan.err,
+                       "override #1 'tam.memory.enabled=maybe': tam.memory.enabled: "
+                       "expected bool"))
+      << plan.err;
+  EXPECT_EQ(Orch({"plan", "sweeps/tam_memory.yaml", "tam.memory.enabled=true"}).exit_code, 0);
+}
+
+TEST(CliTest, HydraHabitsAreAnswered) {
+  Result cfg = Orch({"run", "configs/tam/pendulum.yaml", "--cfg", "job"});
+  EXPECT_EQ(cfg.exit_code, 2);
+  EXPECT_TRUE(Contains(cfg.err, "orch compose CONFIG")) << cfg.err;
+  Result info = Orch({"compose", "configs/tam/pendulum.yaml", "--info"});
+  EXPECT_TRUE(Contains(info.err, "--explain")) << info.err;
+  Result dir = Orch({"compose", "configs/tam/pendulum.yaml", "hydra.run.dir=out"});
+  EXPECT_EQ(dir.exit_code, 2);
+  EXPECT_TRUE(Contains(dir.err,
+                       "hydra.run.dir: orch does not read Hydra's runtime settings. "
+                       "Instead: a run's files go to <store dir>/runs/<uuid>/"))
+      << dir.err;
+  Result launcher = Orch({"compose", "configs/tam/pendulum.yaml", "hydra.launcher.timeout_min=5"});
+  EXPECT_TRUE(Contains(launcher.err, "launcher=slurm")) << launcher.err;
+  Result show = Orch({"show"});
+  EXPECT_TRUE(Contains(show.err, "orch show needs RUN")) << show.err;
+}
+
+}  // namespace
+}  // namespace orch::app
+
+namespace orch::app {
+namespace {
+
+TEST(CliTest, BashCompletionOffersCommandsOptionsGroupsAndKeys) {
+  EXPECT_TRUE(Contains(Orch({"completion", "bash"}).out, "complete -F _orch orch"));
+  auto words = [](const std::vector<std::string>& args) { return Orch(args).out; };
+  EXPECT_TRUE(Contains(words({"__complete", "1", "orch", "sw"}), "sweep\n"));
+  EXPECT_TRUE(Contains(words({"__complete", "2", "orch", "sweep", "--j"}), "--jobs\n"));
+  EXPECT_EQ(words({"__complete", "2", "orch", "run", "conf"}), "@files\n");
+  const std::string keys =
+      words({"__complete", "3", "orch", "run", "configs/tam/pendulum.yaml", "tam.mem"});
+  EXPECT_TRUE(Contains(keys, "tam.memory.w_mem=\n")) << keys;
+  EXPECT_TRUE(Contains(keys, "env=\n")) << keys;
+  const std::string options =
+      words({"__complete", "3", "orch", "run", "configs/tdmpc2/cheetah.yaml", "env="});
+  EXPECT_TRUE(Contains(options, "env=walker-walk\n")) << options;
+  EXPECT_EQ(words({"__complete", "3", "orch", "ls", "--store", ""}), "@files\n");
 }
 
 }  // namespace
