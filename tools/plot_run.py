@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 """Draws a run's figures as PNG files, from the results store and the run directory.
 
-    /usr/bin/python3 tools/plot_run.py --store results/orch.db --run <uuid> --out <dir>
+    /usr/bin/python3 tools/plot_run.py --store results/orch.db --run <uuid> [--run ...]
+        [--key KEY ...] --out <dir>
 
-(`orch plot RUN` calls it.) For TAM runs:
-  tam_training.png  the 9 panels of the TAM notes (tam.md section 10)
-  tam_zmap.png      the 2x2 PCA z-map coloured by soft bind, log cone volume, lambda_bind and the
-                    risk target (section 12.6)
-  tam_trail.png     the revisit trail: the recent sampled z's in order over the map
-Any other run: metrics.png, a grid of its metric curves.
+(`orch plot RUN... [--key KEY]...` calls it.) Several runs share each figure, one colour each.
+With --key: keys.png, one panel per key. Otherwise, by the runs' algorithm:
+  TAM           tam_training.png (the 9 panels of the TAM notes, tam.md section 10),
+                tam_zmap.png (the 2x2 PCA z-map: soft bind, log cone volume, lambda_bind, risk
+                target, section 12.6) and tam_trail.png (the revisit trail), for the first run
+  TD-MPC2       tdmpc2.png: evaluation return with its +-sd band over evaluation episodes, the
+                world-model and policy losses, the value targets, and with multi-gamma heads
+                their per-discount losses and errors
+  anything else metrics.png: the evaluation and training curves first, then the rest
+Every x-axis is in the run's unit (episodes for TAM, environment steps otherwise).
 
 Needs only Debian's python3 and python3-matplotlib (sqlite3 and csv are in the standard library).
 It reads; it never writes to the store.
@@ -211,45 +216,137 @@ def tam_zmap_figure(run_dir, run, out_dir):
     return paths
 
 
-def generic_figure(db, run, out_dir):
-    names = [n for n in metric_names(db, run["run_id"]) if not n.startswith(("acceptance/", "system/"))]
-    names = names[:16]
-    if not names:
+def x_label(run):
+    return "episode" if run["algo"] == "tam" else "environment steps"
+
+
+def label_of(db, run):
+    """What tells the runs of one figure apart: variant and seed, else the name."""
+    row = db.execute("SELECT variant FROM run WHERE run_id = ?", (run["run_id"],)).fetchone()
+    variant = row[0] if row and row[0] else ""
+    return f"{variant + ' ' if variant else ''}seed {run['seed']} ({run['uuid'][:8]})"
+
+
+def overlay_panel(ax, db, runs, key, colours, band_key=None, logy=False):
+    """One key's curve for every run (with a +-band from `band_key` when it exists)."""
+    drawn = False
+    for run, colour in zip(runs, colours):
+        steps, values = series(db, run["run_id"], key)
+        if not steps:
+            continue
+        drawn = True
+        ax.plot(steps, values, lw=1.0, color=colour, label=label_of(db, run))
+        if band_key:
+            band_steps, band = series(db, run["run_id"], band_key)
+            if band_steps == steps:
+                low = [v - b for v, b in zip(values, band)]
+                high = [v + b for v, b in zip(values, band)]
+                ax.fill_between(steps, low, high, color=colour, alpha=0.2, lw=0)
+    ax.set_title(key + (f" (band: +-{band_key.split('/')[-1]})" if band_key and drawn else ""),
+                 fontsize=9)
+    ax.set_xlabel(x_label(runs[0]), fontsize=8)
+    ax.set_ylabel(key if len(key.split("/")[-1]) < 8 else key.split("/")[-1], fontsize=8)
+    if logy and drawn:
+        ax.set_yscale("log")
+    return drawn
+
+
+def grid_figure(db, runs, panels, title, path):
+    """`panels`: (key, band_key, log y) per panel, drawn for every run."""
+    if not panels:
         return None
-    cols = 4
-    rows = (len(names) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
-    for ax, name in zip(axes.ravel(), names):
-        steps, values = series(db, run["run_id"], name)
-        ax.plot(steps, values, lw=0.7)
-        ax.set_title(name, fontsize=8)
-    for ax in axes.ravel()[len(names):]:
+    cols = min(3, len(panels))
+    rows = (len(panels) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), squeeze=False)
+    colours = [plt.cm.tab10(i % 10) for i in range(len(runs))]
+    for ax, (key, band, logy) in zip(axes.ravel(), panels):
+        overlay_panel(ax, db, runs, key, colours, band, logy)
+    for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
-    fig.suptitle(f"{run['algo']} {run['name']}")
-    fig.tight_layout()
-    path = os.path.join(out_dir, "metrics.png")
+    axes.ravel()[0].legend(fontsize=7, loc="best")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
+def keys_of(db, runs):
+    names = []
+    for run in runs:
+        for name in metric_names(db, run["run_id"]):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def tdmpc2_figure(db, runs, out_dir):
+    names = keys_of(db, runs)
+    panels = []
+    if "eval/episode_return" in names:
+        panels.append(("eval/episode_return", "eval/episode_return_sd", False))
+    if "train/episode_return" in names:
+        panels.append(("train/episode_return", None, False))
+    for key in ["train/consistency_loss", "train/reward_loss", "train/value_loss",
+                "train/pi_loss", "train/total_loss", "train/td_target", "train/pi_scale",
+                "train/grad_norm"]:
+        if key in names:
+            panels.append((key, None, key.endswith("_loss") and key != "train/pi_loss"))
+    # the multi-gamma heads: their loss share and per-discount errors
+    for key in ["train/aux_loss", "aux_value_ce/mean"]:
+        if key in names:
+            panels.append((key, None, False))
+    for name in names:
+        if name.startswith(("aux/rmse/", "aux_value_ce/g")):
+            panels.append((name, None, False))
+    title = f"TD-MPC2 {runs[0]['task']}: " + (runs[0]["name"] if len(runs) == 1
+                                               else f"{len(runs)} runs")
+    return grid_figure(db, runs, panels, title, os.path.join(out_dir, "tdmpc2.png"))
+
+
+def generic_figure(db, runs, out_dir):
+    names = [n for n in keys_of(db, runs) if not n.startswith(("acceptance/", "system/",
+                                                                "params/"))]
+    # what a researcher reads first: evaluation, then training curves, then the rest
+    names.sort(key=lambda n: (0 if n.startswith("eval/") else 1 if n.startswith("train/") else 2))
+    panels = [(n, n + "_sd" if n + "_sd" in names else None, False) for n in names
+              if not n.endswith("_sd")][:12]
+    title = f"{runs[0]['algo']} {runs[0]['task']}: " + (runs[0]["name"] if len(runs) == 1
+                                                         else f"{len(runs)} runs")
+    return grid_figure(db, runs, panels, title, os.path.join(out_dir, "metrics.png"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", required=True)
-    parser.add_argument("--run", required=True, help="uuid, uuid prefix, name or id")
+    parser.add_argument("--run", required=True, action="append",
+                        help="uuid, uuid prefix, name or id (repeatable)")
+    parser.add_argument("--key", action="append", default=[],
+                        help="draw only these metric keys, one panel each (repeatable)")
     parser.add_argument("--out", required=True, help="directory for the PNG files")
     args = parser.parse_args()
 
     db = connect(args.store)
-    run = find_run(db, args.run)
-    run_dir = os.path.join(os.path.dirname(os.path.abspath(args.store)), run["run_dir"])
+    runs = [find_run(db, reference) for reference in args.run]
     os.makedirs(args.out, exist_ok=True)
     written = []
-    if run["algo"] == "tam":
+    if args.key:
+        known = keys_of(db, runs)
+        for key in args.key:
+            if key not in known:
+                sys.exit(f"plot_run.py: no run has metric '{key}' (keys: {', '.join(known)})")
+        panels = [(k, k + "_sd" if k + "_sd" in known else None, False) for k in args.key]
+        written.append(grid_figure(db, runs, panels, ", ".join(args.key),
+                                   os.path.join(args.out, "keys.png")))
+    elif runs[0]["algo"] == "tam":
+        run = runs[0]
+        run_dir = os.path.join(os.path.dirname(os.path.abspath(args.store)), run["run_dir"])
         written.append(tam_training_figure(db, run, args.out))
         written.extend(tam_zmap_figure(run_dir, run, args.out) or [])
+    elif runs[0]["algo"] == "tdmpc2":
+        written.append(tdmpc2_figure(db, runs, args.out))
     else:
-        written.append(generic_figure(db, run, args.out))
+        written.append(generic_figure(db, runs, args.out))
     for path in written:
         if path:
             print(path)

@@ -73,6 +73,20 @@ TEST(TdMpc2CliTest, MultiGammaRunRecordsItsAuxiliaryMetrics) {
   ASSERT_FALSE(run.checkpoints.empty());
   EXPECT_TRUE(run.checkpoints.back().is_final);
   EXPECT_TRUE(run.param_count.has_value());
+
+  // orch plot draws the TD-MPC2 figure, and --key just the keys asked for
+  const fs::path plots = dir.path() / "plots";
+  auto plotted = RunOrch({"plot", "1", "--out", plots.string(), "--store", store_path.string()});
+  EXPECT_EQ(plotted.exit_code, 0) << plotted.err;
+  EXPECT_TRUE(fs::exists(plots / "tdmpc2.png")) << plotted.out << plotted.err;
+  auto keyed = RunOrch({"plot", "1", "--key", "eval/episode_return", "--key", "train/aux_loss",
+                        "--out", plots.string(), "--store", store_path.string()});
+  EXPECT_EQ(keyed.exit_code, 0) << keyed.err;
+  EXPECT_TRUE(fs::exists(plots / "keys.png"));
+  auto unknown = RunOrch({"plot", "1", "--key", "eval/episode_retrun", "--out", plots.string(),
+                          "--store", store_path.string()});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_TRUE(Contains(unknown.err, "no run has metric 'eval/episode_retrun'")) << unknown.err;
 }
 
 TEST(TdMpc2CliTest, AnInvalidMultiGammaConfigIsRefusedBeforeAnythingRuns) {
