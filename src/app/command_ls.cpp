@@ -1,5 +1,6 @@
 // src/app/command_ls.cpp: `orch ls`, one row per run.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include "app/commands.h"
 #include "app/run_record.h"
 #include "app/store_options.h"
+#include "app/terminal.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "common/string_util.h"
@@ -168,12 +170,16 @@ int RunLs(const std::vector<std::string>& args) {
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
+  // on a terminal each row fits its width (the headline is cut); in a pipe it is whole
+  const bool terminal = isatty(fileno(stdout)) != 0;
+  const int columns = TerminalColumns(stdout);
   for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], widths[i]) : row[i];
     }
-    std::printf("%s\n", std::string(Trim(line)).c_str());
+    line = std::string(Trim(line));
+    std::printf("%s\n", (terminal ? FitToWidth(line, columns) : line).c_str());
   }
   for (const auto& run : runs) {
     if (run.status == "failed" && !run.error_text.empty()) {

@@ -89,6 +89,16 @@ std::string ShowJson(const store::RunDetails& run) {
     json.EndObject();
   }
   json.EndArray();
+  json.Key("artifacts").BeginArray();
+  for (const auto& artifact : run.artifacts) {
+    json.BeginObject();
+    json.Key("kind").String(artifact.kind);
+    json.Key("path").String(artifact.path);
+    json.Key("sha256").String(artifact.sha256);
+    json.Key("bytes").Int(artifact.bytes);
+    json.EndObject();
+  }
+  json.EndArray();
   json.Key("checkpoints").BeginArray();
   for (const auto& checkpoint : run.checkpoints) {
     json.BeginObject();
@@ -167,6 +177,13 @@ std::string ShowText(const store::RunDetails& run) {
     out += fmt::format("  step {:<8} {}  {}  sha256 {}{}\n", checkpoint.step, checkpoint.path,
                        Bytes(checkpoint.bytes), checkpoint.sha256.substr(0, 16),
                        checkpoint.is_final ? "  (final)" : "");
+  }
+  if (!run.artifacts.empty()) {
+    out += fmt::format("\nartifacts ({}):\n", run.artifacts.size());
+    for (const auto& artifact : run.artifacts) {
+      out += fmt::format("  {:<12} {}  {}  sha256 {}\n", artifact.kind, artifact.path,
+                         Bytes(artifact.bytes), artifact.sha256.substr(0, 16));
+    }
   }
   out += "\nevents:\n";
   for (const auto& event : run.events) {

@@ -8,6 +8,7 @@
 
 #include "common/json.h"
 #include "common/sha256.h"
+#include "common/string_util.h"
 
 namespace orch::app {
 
@@ -79,6 +80,50 @@ void ProgressLineSink::Report(int64_t done, int64_t total,
   json.EndObject();
   std::fprintf(out_, "@progress %s\n", json.str().c_str());
   std::fflush(out_);
+}
+
+std::vector<store::ArtifactRecord> CollectArtifacts(const std::filesystem::path& run_dir,
+                                                    const std::filesystem::path& store_dir) {
+  namespace fs = std::filesystem;
+  static const std::vector<std::string> kOrchFiles = {
+      "config.yaml", "overrides.yaml", "stdout.log", "stderr.log", "run.log", "ending.json"};
+  std::vector<store::ArtifactRecord> artifacts;
+  std::error_code error;
+  if (!fs::is_directory(run_dir, error)) return artifacts;
+  for (auto it = fs::recursive_directory_iterator(run_dir, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    const fs::path relative = it->path().lexically_relative(run_dir);
+    const std::string top = relative.begin()->string();
+    if (it->is_directory(error)) {
+      if (top == "checkpoints" || top == "plots" || StartsWith(top, ".")) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    const std::string name = relative.filename().string();
+    if (relative == fs::path(name) &&
+        std::find(kOrchFiles.begin(), kOrchFiles.end(), name) != kOrchFiles.end()) {
+      continue;
+    }
+    if (StartsWith(name, ".") || name.find(".shard.db") != std::string::npos) continue;
+    store::ArtifactRecord artifact;
+    artifact.kind = relative == fs::path(name)
+                        ? (relative.has_extension() ? relative.extension().string().substr(1)
+                                                    : std::string("file"))
+                        : top;
+    artifact.path = fs::absolute(it->path()).lexically_relative(fs::absolute(store_dir)).string();
+    artifact.bytes = static_cast<int64_t>(it->file_size(error));
+    try {
+      artifact.sha256 = Sha256FileHex(it->path());
+    } catch (const std::exception&) {
+      continue;  // gone meanwhile
+    }
+    artifact.created_at_ms = store::NowMs();
+    artifacts.push_back(std::move(artifact));
+  }
+  std::sort(artifacts.begin(), artifacts.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  return artifacts;
 }
 
 }  // namespace orch::app

@@ -54,6 +54,12 @@ class StoreCheckpointSink : public rl::CheckpointSink {
   int64_t keep_;
 };
 
+/// The files a workload left in its run directory, as artifacts (paths relative to
+/// `store_dir`; kind: the folder under the run directory, else the extension). Left out: what
+/// orch itself writes there (config, overrides, logs, ending, checkpoints, plots, shards).
+std::vector<store::ArtifactRecord> CollectArtifacts(const std::filesystem::path& run_dir,
+                                                    const std::filesystem::path& store_dir);
+
 /// Progress as `@progress {...}` lines on stdout for the front end to render; at most a few
 /// lines a second, plus the last one.
 class ProgressLineSink : public rl::ProgressSink {

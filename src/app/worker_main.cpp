@@ -224,6 +224,12 @@ int RunWorker(const WorkerArgs& args) {
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // what the workload left in its directory (analyses, plot data, snapshots), as artifacts
+  try {
+    store->SetArtifacts(args.run_id, CollectArtifacts(run_dir, store->directory()));
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "orch-worker: artifacts not recorded: %s\n", error.what());
+  }
   RecordEnding(*store, args.run_id, run_dir, ending);
   log << fmt::format("{} after {:.1f} s{}\n", ending.status, seconds,
                      ending.error.empty() ? "" : ": " + ending.error);

@@ -130,6 +130,15 @@ struct CheckpointRecord {
   int64_t created_at_ms = 0;
 };
 
+/// A file a workload left in its run directory (an analysis, plot data, a snapshot).
+struct ArtifactRecord {
+  std::string kind;  ///< its folder under the run directory, or its file extension
+  std::string path;  ///< relative to the store's directory
+  std::string sha256;
+  int64_t bytes = 0;
+  int64_t created_at_ms = 0;
+};
+
 /// One row of `orch ls`.
 struct RunSummary {
   int64_t run_id = 0;
@@ -193,6 +202,7 @@ struct RunDetails {
   std::optional<double> ms_per_iter;
   std::vector<MetricKeySummary> metrics;
   std::vector<CheckpointRecord> checkpoints;
+  std::vector<ArtifactRecord> artifacts;
   std::vector<RunEvent> events;
 };
 
@@ -288,6 +298,8 @@ class ResultsStore {
   void AddEvent(int64_t run_id, std::string_view kind, std::string_view detail);
   /// A checkpoint file written and synced under the store's directory (upsert on step).
   void RegisterCheckpoint(int64_t run_id, const CheckpointRecord& checkpoint);
+  /// Replaces the run's artifacts with `artifacts` (a resumed run registers them again).
+  void SetArtifacts(int64_t run_id, const std::vector<ArtifactRecord>& artifacts);
   std::optional<CheckpointRecord> LatestCheckpoint(int64_t run_id);
   /// Resumes a failed or interrupted run in place from `checkpoint_step` (-1: from scratch):
   /// deletes its metric points (and checkpoint records) after that step, rebuilds its latest

@@ -141,6 +141,29 @@ void ResultsStore::TagRun(int64_t run_id, const std::vector<std::string>& add,
   });
 }
 
+void ResultsStore::SetArtifacts(int64_t run_id, const std::vector<ArtifactRecord>& artifacts) {
+  Write(fmt::format("recording the artifacts of run #{}", run_id), [&] {
+    RequireRun(*db_, path_, run_id);
+    SQLite::Statement drop(*db_, "DELETE FROM artifact WHERE run_id = ?");
+    drop.bind(1, run_id);
+    drop.exec();
+    SQLite::Statement insert(*db_, R"sql(
+      INSERT INTO artifact(run_id, kind, path, sha256, bytes, created_at_ms)
+      VALUES (?, ?, ?, ?, ?, ?)
+    )sql");
+    for (const auto& artifact : artifacts) {
+      insert.reset();
+      insert.bind(1, run_id);
+      insert.bind(2, artifact.kind);
+      insert.bind(3, artifact.path);
+      insert.bind(4, artifact.sha256);
+      insert.bind(5, artifact.bytes);
+      insert.bind(6, artifact.created_at_ms);
+      insert.exec();
+    }
+  });
+}
+
 void ResultsStore::NoteRun(int64_t run_id, const std::string& note) {
   Write(fmt::format("noting run #{}", run_id), [&] {
     RequireRun(*db_, path_, run_id);
@@ -393,6 +416,17 @@ RunDetails ResultsStore::GetRun(int64_t run_id) {
       record.is_final = checkpoints.getColumn(4).getInt() != 0;
       record.created_at_ms = checkpoints.getColumn(5).getInt64();
       details.checkpoints.push_back(record);
+    }
+    SQLite::Statement artifacts(*db_, R"sql(
+      SELECT kind, path, ifnull(sha256, ''), ifnull(bytes, 0), created_at_ms FROM artifact
+      WHERE run_id = :run_id ORDER BY path
+    )sql");
+    artifacts.bind(":run_id", run_id);
+    while (artifacts.executeStep()) {
+      details.artifacts.push_back(
+          {artifacts.getColumn(0).getString(), artifacts.getColumn(1).getString(),
+           artifacts.getColumn(2).getString(), artifacts.getColumn(3).getInt64(),
+           artifacts.getColumn(4).getInt64()});
     }
     SQLite::Statement events(*db_, R"sql(
       SELECT ts_ms, kind, detail FROM run_event WHERE run_id = :run_id ORDER BY event_id

@@ -235,8 +235,10 @@ CREATE INDEX sweep_run_by_run ON sweep_run(run_id);
 // schema version 3: views for reading the store with plain SQL or pandas.read_sql (README,
 // "Getting data out"): every metric point and every run parameter in long form, each row with
 // its run, sweep, variant and seed (a run in two sweeps appears once per sweep), and the last
-// point of each metric of each run.
+// point of each metric of each run. run_summary goes: nothing wrote it (orch compare computes
+// its summaries from the metrics each time).
 constexpr std::string_view kSchemaV3 = R"sql(
+DROP TABLE run_summary;
 CREATE VIEW metric_long AS
   SELECT r.run_id, r.run_uuid AS uuid, s.name AS sweep, coalesce(sr.variant, r.variant) AS variant,
          r.task, r.seed, r.status, k.name AS key, m.step, m.value, m.wall_ms

@@ -77,6 +77,8 @@ std::string Fingerprint(SQLite::Database& db, const char* schema, int64_t run_id
            (SELECT group_concat(step || ':' || sha256, ',') FROM {s}.checkpoint
               WHERE run_id = :run_id),
            (SELECT count(*) || '/' || ifnull(max(ts_ms), 0) FROM {s}.run_event
+              WHERE run_id = :run_id) ||
+           (SELECT '/' || count(*) || '/' || ifnull(group_concat(sha256), '') FROM {s}.artifact
               WHERE run_id = :run_id)
     FROM {s}.run WHERE run_id = :run_id
   )sql",
@@ -219,7 +221,10 @@ ShardMerge MergeShard(ResultsStore& main, const fs::path& shard_path, const std:
                           "JOIN main.metric_key mk ON mk.name = sk.name WHERE m.run_id = :from",
                           table));
         }
-        run("DELETE FROM main.run_summary WHERE run_id = :to");
+        run("DELETE FROM main.artifact WHERE run_id = :to");
+        run("INSERT INTO main.artifact(run_id, kind, path, sha256, bytes, created_at_ms) "
+            "SELECT :to, a.kind, r.run_dir || '/' || a.path, a.sha256, a.bytes, a.created_at_ms "
+            "FROM shard.artifact a, main.run r WHERE a.run_id = :from AND r.run_id = :to");
         // checkpoint paths are relative to the shard's directory, the run's own
         run("DELETE FROM main.checkpoint WHERE run_id = :to");
         run("INSERT INTO main.checkpoint(run_id, step, path, sha256, bytes, is_final, "

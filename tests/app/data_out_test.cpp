@@ -55,6 +55,9 @@ TEST_F(DataOutTest, TagsAndNotesLeaveTheConfigHashAndTheRunsIdentity) {
   EXPECT_EQ(sha_line(after), sha_line(before));
   EXPECT_TRUE(Contains(after, "tags        fast paper")) << after;
   EXPECT_TRUE(Contains(after, "note        baseline, looks fine")) << after;
+  // what the TAM workload left in its run directory is recorded as artifacts
+  EXPECT_TRUE(Contains(after, "analysis.json")) << after;
+  EXPECT_TRUE(Contains(after, "zmap.csv")) << after;
 
   // the same sweep again finds every run: tags are no part of the identity
   auto again = Sweep();

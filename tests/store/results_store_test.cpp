@@ -119,8 +119,17 @@ TEST_F(StoreTest, OpenCreatesTheStoreWithItsDirectoryAndSchema) {
   EXPECT_EQ(store->database().execAndGet("PRAGMA journal_mode").getString(), "wal");
   for (const char* table : {"experiment", "sweep", "code_version", "host", "config", "run",
                             "run_event", "run_param", "run_tag", "metric_key", "metric",
-                            "metric_latest", "run_summary", "task_ref", "checkpoint", "artifact"}) {
+                            "metric_latest", "task_ref", "checkpoint", "artifact"}) {
     EXPECT_TRUE(store->database().tableExists(table)) << table;
+  }
+  // schema 3: run_summary (which nothing wrote) is gone; the reading views are there
+  EXPECT_FALSE(store->database().tableExists("run_summary"));
+  for (const char* view : {"metric_long", "metric_final", "run_params"}) {
+    EXPECT_EQ(Count(*store, fmt::format("SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+                                        "AND name = '{}'",
+                                        view)),
+              1)
+        << view;
   }
   for (const char* index : {"run_dedupe", "run_by_group", "run_by_status", "run_by_sweep",
                             "run_event_by_run", "run_param_by_key", "code_version_identity"}) {

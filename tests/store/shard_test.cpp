@@ -86,7 +86,10 @@ class ShardTest : public testing::Test {
     shard->RegisterCheckpoint(
         id, {first_step + points - 1, fmt::format("checkpoints/{}.pt", first_step + points - 1),
              std::string(64, 'e'), 123, finish, 1000});
-    if (finish) shard->FinishRun(id, RunStatus::kCompleted, 0, "");
+    if (finish) {
+      shard->SetArtifacts(id, {{"json", "analysis.json", std::string(64, 'a'), 42, 1000}});
+      shard->FinishRun(id, RunStatus::kCompleted, 0, "");
+    }
   }
 
   fs::path dir_, main_path_, records_path_, shard_path_;
@@ -145,6 +148,9 @@ TEST_F(ShardTest, MergeBringsLifecycleMetricsAndCheckpointsAndTwiceChangesNothin
   EXPECT_EQ(run.run_dir, "runs/" + uuid_);  // the main store's own, not the shard's "."
   ASSERT_EQ(run.checkpoints.size(), 1u);
   EXPECT_EQ(run.checkpoints[0].path, "runs/" + uuid_ + "/checkpoints/9.pt");
+  ASSERT_EQ(run.artifacts.size(), 1u);
+  EXPECT_EQ(run.artifacts[0].path, "runs/" + uuid_ + "/analysis.json");
+  EXPECT_EQ(run.artifacts[0].kind, "json");
   std::vector<MetricPoint> series = main->Series(run_id_, "train/return");
   ASSERT_EQ(series.size(), 10u);
   EXPECT_DOUBLE_EQ(*series[4].value, 2.0);
