@@ -65,6 +65,21 @@ TEST(TdMpc2CliTest, MultiGammaRunRecordsItsAuxiliaryMetrics) {
   }
   auto returns = store->Series(1, "eval/episode_return");
   ASSERT_EQ(returns.size(), 3u);
+  // the representation diagnostics come with every evaluation, the loss share with updates
+  for (const char* key : {"diag/effective_rank", "diag/simnorm_saturation", "diag/distinct_codes",
+                          "diag/latent_spread", "diag/action_sensitivity"}) {
+    auto points = store->Series(1, key);
+    ASSERT_EQ(points.size(), returns.size()) << key;
+    for (size_t i = 0; i < points.size(); ++i) EXPECT_EQ(points[i].step, returns[i].step) << key;
+  }
+  auto saturation = store->Series(1, "diag/simnorm_saturation");
+  EXPECT_GE(*saturation.front().value, 1.0 / 8.0 - 1e-9);
+  EXPECT_LE(*saturation.front().value, 1.0);
+  EXPECT_LE(*store->Series(1, "diag/distinct_codes").back().value, 256.0);
+  auto share = store->Series(1, "diag/aux_loss_share");
+  ASSERT_FALSE(share.empty());
+  EXPECT_GT(*share.back().value, 0.0);
+  EXPECT_LT(*share.back().value, 1.0);
   EXPECT_EQ(returns.front().step, 0);
   EXPECT_EQ(returns.back().step, 400);
   // `primary` resolved for this episode length: 100 control steps / repeat 2 = 50 agent steps,

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "algos/tdmpc2/representation_diagnostics.h"
 #include "algos/tdmpc2/tdmpc2_agent.h"
 #include "common/json.h"
 #include "config/schema.h"
@@ -38,9 +39,11 @@ class UpdateAverages {
  public:
   void Add(const UpdateStats& stats, double milliseconds) {
     const std::vector<double> values = {
-        stats.consistency_loss, stats.reward_loss,      stats.value_loss,     stats.aux_loss,
-        stats.total_loss,       stats.grad_norm,        stats.pi_loss,        stats.pi_grad_norm,
-        stats.pi_scale,         stats.pi_entropy_bonus, stats.td_target_mean, milliseconds};
+        stats.consistency_loss, stats.reward_loss, stats.value_loss, stats.aux_loss,
+        stats.total_loss, stats.grad_norm, stats.pi_loss, stats.pi_grad_norm, stats.pi_scale,
+        stats.pi_entropy_bonus, stats.td_target_mean, milliseconds,
+        // the share of the world-model loss the auxiliary heads contribute (0 without them)
+        stats.total_loss > 0 ? stats.aux_loss / stats.total_loss : 0.0};
     const auto& aux = stats.aux;
     std::vector<double> all = values;
     for (const auto* series :
@@ -58,10 +61,14 @@ class UpdateAverages {
     static const std::vector<std::string> kKeys = {
         "train/consistency_loss", "train/reward_loss", "train/value_loss", "train/aux_loss",
         "train/total_loss",       "train/grad_norm",   "train/pi_loss",    "train/pi_grad_norm",
-        "train/pi_scale",         "train/pi_entropy",  "train/td_target",  "system/ms_per_update"};
+        "train/pi_scale",         "train/pi_entropy",  "train/td_target",  "system/ms_per_update",
+        "diag/aux_loss_share"};
     auto mean = [&](size_t index) { return sums_[index] / static_cast<double>(count_); };
     for (size_t index = 0; index < kKeys.size(); ++index) {
-      if (kKeys[index] == "train/aux_loss" && gammas.empty()) continue;
+      if ((kKeys[index] == "train/aux_loss" || kKeys[index] == "diag/aux_loss_share") &&
+          gammas.empty()) {
+        continue;
+      }
       metrics.Log(kKeys[index], step, mean(index));
     }
     const size_t k = gammas.size();
@@ -140,6 +147,8 @@ class Trainer {
         explore_(seed, "tdmpc2/explore"),
         replay_(seed, "tdmpc2/replay"),
         snapshot_(seed, "tdmpc2/snapshot"),
+        probe_env_(envs::MakeDmcTask(env_options, seed, "tdmpc2/probe_env")),
+        probe_stream_(seed, "tdmpc2/probe"),
         buffer_(std::max<int64_t>(
                     2, std::min(options.buffer_size, options.steps + options.steps / 100 + 2)),
                 env_->obs_dim(), env_->action_dim()) {
@@ -158,6 +167,7 @@ class Trainer {
       }
     }
     obs_.assign(static_cast<size_t>(env_->obs_dim()), 0.0f);
+    MakeProbe();
   }
 
   rl::WorkloadOutcome Run() {
@@ -399,6 +409,7 @@ class Trainer {
         returns.size() > 1 ? std::sqrt(variance / static_cast<double>(returns.size() - 1)) : 0.0;
     Metric("eval/episode_return", mean);
     Metric("eval/episode_return_sd", sd);
+    LogDiagnostics();
     last_eval_return_ = mean;
     last_eval_step_ = step_;
     Log(fmt::format(
@@ -407,6 +418,56 @@ class Trainer {
         std::chrono::duration<double>(Clock::now() - started).count()));
     if (!aux_gammas_.empty() && buffer_.Windows(options_.horizon) > 0) WriteAuxSnapshot();
     return true;
+  }
+
+  /// The probe of the representation diagnostics: kProbeStates states of random-action
+  /// episodes on a copy of the task, and two random actions per state, from streams of their
+  /// own (the training's streams never move for them, so every other metric is unchanged).
+  /// The states are those of the replay buffer's seed phase in distribution, fixed for the
+  /// whole run, there from the first evaluation on, and rebuilt alike on resume.
+  void MakeProbe() {
+    constexpr int64_t kProbeStates = 256;
+    constexpr int64_t kEvery = 2;  // every other agent step: states further apart
+    const int64_t obs_dim = probe_env_->obs_dim();
+    const int64_t action_dim = probe_env_->action_dim();
+    std::vector<float> states;
+    std::vector<float> obs(static_cast<size_t>(obs_dim));
+    std::vector<float> next(static_cast<size_t>(obs_dim));
+    std::vector<float> action(static_cast<size_t>(action_dim));
+    auto random_action = [&] {
+      for (auto& value : action) value = static_cast<float>(2.0 * probe_stream_.Uniform() - 1.0);
+    };
+    probe_env_->Reset(obs);
+    for (int64_t t = 0; static_cast<int64_t>(states.size()) < kProbeStates * obs_dim; ++t) {
+      if (t % kEvery == 0) states.insert(states.end(), obs.begin(), obs.end());
+      random_action();
+      const envs::StepResult result = probe_env_->Step(action, next);
+      obs.swap(next);
+      if (result.truncated || result.terminated) probe_env_->Reset(obs);
+    }
+    probe_obs_ = torch::tensor(states, torch::kFloat32).view({kProbeStates, obs_dim});
+    std::vector<float> actions(static_cast<size_t>(2 * kProbeStates * action_dim));
+    for (auto& value : actions) value = static_cast<float>(2.0 * probe_stream_.Uniform() - 1.0);
+    at::Tensor both = torch::tensor(actions, torch::kFloat32).view({2, kProbeStates, action_dim});
+    probe_action_a_ = both[0].clone();
+    probe_action_b_ = both[1].clone();
+  }
+
+  /// The diag/* metrics on the probe (representation_diagnostics.h), and how long they took.
+  void LogDiagnostics() {
+    const auto started = Clock::now();
+    torch::NoGradGuard no_grad;
+    WorldModel& model = agent_->model();
+    const at::Tensor z = model->Encode(probe_obs_);
+    const LatentDiagnostics latents = DiagnoseLatents(z, options_.simnorm_dim);
+    const double sensitivity =
+        ActionSensitivity(model->Next(z, probe_action_a_), model->Next(z, probe_action_b_));
+    Metric("diag/effective_rank", latents.effective_rank);
+    Metric("diag/simnorm_saturation", latents.saturation);
+    Metric("diag/distinct_codes", latents.distinct_codes);
+    Metric("diag/latent_spread", latents.spread);
+    Metric("diag/action_sensitivity", sensitivity);
+    Metric("system/ms_per_diag", MillisecondsSince(started));
   }
 
   /// The auxiliary heads on a few replay windows, as a run artifact (§17.8).
@@ -578,6 +639,11 @@ class Trainer {
   rl::RandomStream explore_;   ///< uniform actions of the seed phase
   rl::RandomStream replay_;    ///< the update batches
   rl::RandomStream snapshot_;  ///< the auxiliary snapshots' windows (never shifts replay_)
+  std::unique_ptr<envs::DmcTask> probe_env_;  ///< the diagnostics' probe states come from it
+  rl::RandomStream probe_stream_;             ///< the probe's random actions
+  at::Tensor probe_obs_;                      ///< [256, obs_dim], fixed for the run
+  at::Tensor probe_action_a_;                 ///< [256, action_dim]
+  at::Tensor probe_action_b_;
   EpisodeReplayBuffer buffer_;
   std::unique_ptr<TdMpc2Agent> agent_;
   std::vector<double> aux_gammas_;
