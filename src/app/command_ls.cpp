@@ -52,6 +52,7 @@ void WriteRunJson(JsonWriter& json, const store::RunSummary& run) {
   for (const auto& tag : run.tags) json.String(tag);
   json.EndArray();
   json.Key("note").String(run.note);
+  json.Key("device").String(run.device);
   json.EndObject();
 }
 
@@ -148,6 +149,11 @@ int RunLs(const std::vector<std::string>& args) {
                                                  "SEED", "GIT", "CONFIG", "STARTED", "ENDED",
                                                  "STEP", "HEADLINE"}};
   if (variants) rows[0].insert(rows[0].begin() + 6, "VARIANT");
+  // a DEVICE column once any run computed elsewhere than on the CPU
+  const bool devices = std::any_of(runs.begin(), runs.end(), [](const store::RunSummary& run) {
+    return !run.device.empty() && run.device != "cpu";
+  });
+  if (devices) rows[0].insert(rows[0].begin() + 4, "DEVICE");
   for (const auto& run : runs) {
     std::vector<std::string> headline;
     for (const auto& [key, value] : run.headline)
@@ -165,6 +171,7 @@ int RunLs(const std::vector<std::string>& args) {
     if (!run.tags.empty()) rows.back().back() += "  #" + Join(run.tags, " #");
     if (variants)
       rows.back().insert(rows.back().begin() + 6, run.variant.empty() ? "-" : run.variant);
+    if (devices) rows.back().insert(rows.back().begin() + 4, run.device.empty() ? "-" : run.device);
   }
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {

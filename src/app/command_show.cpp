@@ -35,6 +35,7 @@ std::string ShowJson(const store::RunDetails& run) {
   for (const auto& tag : s.tags) json.String(tag);
   json.EndArray();
   json.Key("note").String(s.note);
+  json.Key("device").String(s.device);
   json.Key("attempt").Int(s.attempt);
   json.Key("algo").String(s.algo);
   json.Key("task").String(s.task);
@@ -150,8 +151,8 @@ std::string ShowText(const store::RunDetails& run) {
   out += fmt::format("  orch        {} {}\n", run.code.orch_version, run.code.build_info_json);
   out += fmt::format("  host        {}, {}, {} cpus, {}, {}\n", run.host.hostname,
                      run.host.cpu_model, run.host.cpus, Bytes(run.host.memory_bytes), run.host.os);
-  out += fmt::format("  threads     {}   pid {}\n", run.thread_budget,
-                     run.pid ? std::to_string(*run.pid) : "-");
+  out += fmt::format("  threads     {}   pid {}   device {}\n", run.thread_budget,
+                     run.pid ? std::to_string(*run.pid) : "-", s.device.empty() ? "-" : s.device);
   out += fmt::format("  created     {}\n", FormatTimestamp(s.created_at_ms));
   if (s.started_at_ms) out += fmt::format("  started     {}\n", FormatTimestamp(*s.started_at_ms));
   if (s.ended_at_ms) {

@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -48,6 +49,7 @@ std::string FitToWidth(std::string_view text, int columns) {
 void RecentRate::Add(std::chrono::steady_clock::time_point now, double work) {
   if (!started_) {
     first_ = now;
+    start_ = {now, work};
     started_ = true;
   }
   samples_.emplace_back(now, work);
@@ -56,10 +58,14 @@ void RecentRate::Add(std::chrono::steady_clock::time_point now, double work) {
 
 double RecentRate::PerSecond() const {
   if (samples_.size() < 2 || samples_.back().first - first_ < warmup_) return 0.0;
-  const double seconds =
-      std::chrono::duration<double>(samples_.back().first - samples_.front().first).count();
-  const double work = samples_.back().second - samples_.front().second;
-  return seconds > 0 && work > 0 ? work / seconds : 0.0;
+  auto rate = [](const auto& from, const auto& to) {
+    const double seconds = std::chrono::duration<double>(to.first - from.first).count();
+    const double work = to.second - from.second;
+    return seconds > 0 && work > 0 ? work / seconds : 0.0;
+  };
+  // the recent pace, but never below the average since the start: a phase that does not
+  // advance the step (TD-MPC2's pretraining burst, an evaluation) would read as hours left
+  return std::max(rate(samples_.front(), samples_.back()), rate(start_, samples_.back()));
 }
 
 double RecentRate::SecondsLeft(double remaining) const {

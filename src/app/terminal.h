@@ -23,9 +23,10 @@ size_t DisplayWidth(std::string_view text);
 /// break a display that redraws by moving the cursor up), with `…` where it was cut.
 std::string FitToWidth(std::string_view text, int columns);
 
-/// Work per second over the last `window` of samples: the current phase's pace (the random
-/// seed phase of TD-MPC2 is fast, its pretraining burst slow) rather than the average since
-/// the start. No estimate until the work has run `warmup` and done some of its total.
+/// Work per second: the pace of the last `window` of samples (a sweep's phases run at different
+/// paces), but never below the average since the start (a phase that does not advance the step,
+/// TD-MPC2's pretraining burst or an evaluation, would otherwise read as hours left). No
+/// estimate until the work has run `warmup`.
 class RecentRate {
  public:
   explicit RecentRate(std::chrono::seconds window = std::chrono::seconds(30),
@@ -42,6 +43,7 @@ class RecentRate {
   std::chrono::seconds warmup_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, double>> samples_;
   std::chrono::steady_clock::time_point first_{};
+  std::pair<std::chrono::steady_clock::time_point, double> start_{};
   bool started_ = false;
 };
 

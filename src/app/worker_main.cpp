@@ -26,6 +26,7 @@
 #include "config/key_path.h"
 #include "config/yaml_loader.h"
 #include "rl/allocator.h"
+#include "rl/device.h"
 #include "rl/failure_text.h"
 #include "rl/threads.h"
 #include "store/results_store.h"
@@ -158,6 +159,18 @@ int RunWorker(const WorkerArgs& args) {
   const config::Node* algo = config.Find("algo");
   if (algo == nullptr || !algo->IsString()) throw std::runtime_error("the config has no algo");
 
+  // where the run computes, checked before anything is built: a CUDA run on a CPU-only worker
+  // fails here, saying which LibTorch this is and how to get a CUDA one
+  const config::Node* device_node = config::FindPath(config, "run.device");
+  const std::string device = rl::ResolveDevice(
+      device_node != nullptr && device_node->IsString() ? device_node->AsString() : "cpu");
+  if (device != "cpu") {
+    throw std::runtime_error(fmt::format(
+        "run.device resolved to {} ({}), but {} computes on the CPU only in this version of "
+        "orch; use run.device=cpu",
+        device, rl::LibTorchDescription(), algo->AsString()));
+  }
+
   rl::TuneAllocatorForTraining();
   rl::ConfigureIntraOpThreads(args.threads);
   rl::WorkloadRegistry registry;
@@ -172,6 +185,7 @@ int RunWorker(const WorkerArgs& args) {
 
   try {
     store->MarkRunning(args.run_id, getpid());
+    store->RecordDevice(args.run_id, device);
   } catch (const store::ClaimRefusedError& refused) {
     // another launcher's worker has this run: it is not ours to record anything about
     std::fprintf(stderr, "orch-worker: not starting: %s\n", refused.what());

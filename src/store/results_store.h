@@ -166,6 +166,7 @@ struct RunSummary {
   std::vector<std::pair<std::string, double>> headline;
   std::vector<std::string> tags;  ///< `orch tag`, sorted
   std::string note;               ///< `orch note`; "" without
+  std::string device;             ///< where it computed (`cpu`, `cuda:0`); "" before it started
 };
 
 struct MetricKeySummary {
@@ -355,6 +356,8 @@ class ResultsStore {
               const std::vector<std::string>& remove);
   /// Sets the note ("" removes it).
   void NoteRun(int64_t run_id, const std::string& note);
+  /// Records where the run computes (run_tag `device`), as its worker resolved run.device.
+  void RecordDevice(int64_t run_id, const std::string& device);
   RunDetails GetRun(int64_t run_id);
   std::vector<MetricPoint> Series(int64_t run_id, std::string_view key);
   std::vector<MetricKeySummary> MetricKeys(int64_t run_id);

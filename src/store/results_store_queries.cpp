@@ -88,6 +88,7 @@ void ReadLabels(SQLite::Database& db, RunSummary& run) {
     const std::string key = labels.getColumn(0).getString();
     if (StartsWith(key, "tag:")) run.tags.push_back(key.substr(4));
     if (key == "note") run.note = labels.getColumn(1).getString();
+    if (key == "device") run.device = labels.getColumn(1).getString();
   }
 }
 
@@ -161,6 +162,17 @@ void ResultsStore::SetArtifacts(int64_t run_id, const std::vector<ArtifactRecord
       insert.bind(6, artifact.created_at_ms);
       insert.exec();
     }
+  });
+}
+
+void ResultsStore::RecordDevice(int64_t run_id, const std::string& device) {
+  Write(fmt::format("recording the device of run #{}", run_id), [&] {
+    RequireRun(*db_, path_, run_id);
+    SQLite::Statement upsert(
+        *db_, "INSERT OR REPLACE INTO run_tag(run_id, key, value) VALUES (?, 'device', ?)");
+    upsert.bind(1, run_id);
+    upsert.bind(2, device);
+    upsert.exec();
   });
 }
 

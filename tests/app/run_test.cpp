@@ -250,3 +250,39 @@ TEST(RunTest, StaleHeartbeatShowsAsFailed) {
 
 }  // namespace
 }  // namespace orch::app
+
+namespace orch::app {
+namespace {
+
+TEST(RunDeviceTest, TheDeviceIsCheckedBeforeTheFirstStepAndRecorded) {
+  orch::testing::TempDir dir("run-device");
+  const std::string store = (dir.path() / "orch.db").string();
+  const std::string tam = std::string(ORCH_SOURCE_DIR) + "/configs/tam/pendulum.yaml";
+  // a name that is no device: refused at composition, nothing written
+  auto bad = orch::testing::RunOrch({"run", tam, "run.device=gpu", "--store", store});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(orch::testing::Contains(bad.err, "run.device: expected cpu, cuda, cuda:N or auto"))
+      << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(store));
+  // CUDA from Debian's CPU-only LibTorch: the run fails before its first step, saying which
+  // LibTorch the worker has and how to get a CUDA one
+  auto cuda = orch::testing::RunOrch(
+      {"run", tam, "tam.episodes=20", "run.device=cuda:0", "--store", store});
+  EXPECT_EQ(cuda.exit_code, 1);
+  EXPECT_TRUE(orch::testing::Contains(cuda.err, "built against LibTorch")) << cuda.err;
+  EXPECT_TRUE(orch::testing::Contains(cuda.err, "tools/build-libtorch.sh")) << cuda.err;
+  // auto takes the CPU here, and the run says so
+  auto automatic =
+      orch::testing::RunOrch({"run", tam, "tam.episodes=20", "run.device=auto", "--store", store});
+  EXPECT_EQ(automatic.exit_code, 0) << automatic.err;
+  auto shown = orch::testing::RunOrch({"show", "2", "--store", store});
+  EXPECT_TRUE(orch::testing::Contains(shown.out, "device cpu")) << shown.out;
+  auto failed = orch::testing::RunOrch({"show", "1", "--store", store});
+  EXPECT_TRUE(orch::testing::Contains(failed.out, "status      failed")) << failed.out;
+  EXPECT_TRUE(orch::testing::Contains(failed.out, "last step") ||
+              orch::testing::Contains(failed.out, "progress    0/"))
+      << failed.out;
+}
+
+}  // namespace
+}  // namespace orch::app

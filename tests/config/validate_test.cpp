@@ -239,7 +239,7 @@ TEST_F(ValidateTest, UnknownKeyFromOverrideWithSuggestion) {
             "override #1 '+tdmpc2.horizn=5': tdmpc2.horizn: unknown key. Did you mean 'horizon'?");
   EXPECT_EQ(Cheetah({"+run.zzz=1"}),
             "override #1 '+run.zzz=1': run.zzz: unknown key. Valid keys: name, threads, "
-            "keep_checkpoints");
+            "keep_checkpoints, device");
 }
 
 TEST_F(ValidateTest, UnknownRootKeyAndNamespaceOfAnotherAlgorithm) {
