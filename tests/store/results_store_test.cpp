@@ -117,9 +117,9 @@ TEST_F(StoreTest, OpenCreatesTheStoreWithItsDirectoryAndSchema) {
   EXPECT_EQ(store->database().execAndGet("PRAGMA application_id").getInt(),
             internal::kApplicationId);
   EXPECT_EQ(store->database().execAndGet("PRAGMA journal_mode").getString(), "wal");
-  for (const char* table : {"experiment", "sweep", "code_version", "host", "config", "run",
-                            "run_event", "run_param", "run_tag", "metric_key", "metric",
-                            "metric_latest", "task_ref", "checkpoint", "artifact"}) {
+  for (const char* table :
+       {"experiment", "sweep", "code_version", "host", "config", "run", "run_event", "run_param",
+        "run_tag", "metric_key", "metric", "metric_latest", "task_ref", "checkpoint", "artifact"}) {
     EXPECT_TRUE(store->database().tableExists(table)) << table;
   }
   // schema 3: run_summary (which nothing wrote) is gone; the reading views are there
