@@ -83,7 +83,11 @@ void SweepProgress::Redraw(bool force) {
 
 void SweepProgress::OnStarted(const sweep::LaunchItem& item, int attempt) {
   std::lock_guard<std::mutex> lock(mutex_);
-  running_[item.job_index] = Running{item.label, {}, attempt, std::chrono::steady_clock::now()};
+  Running running;
+  running.label = item.label;
+  running.attempt = attempt;
+  running.started = std::chrono::steady_clock::now();
+  running_[item.job_index] = std::move(running);
   sweep_rate_.Add(std::chrono::steady_clock::now(), WorkDone());
   if (!live_ || attempt > 1) {
     Print(fmt::format("{} started{}", item.label,

@@ -102,7 +102,7 @@ class Launcher {
   /// SLURM shards), before `orch sweep` decides which runs to launch. Returns the uuids of runs
   /// still in flight there (queued or running in the scheduler), which must not be launched
   /// again. Throws UsageError when the launcher cannot work here (nothing is recorded then).
-  virtual std::set<std::string> Refresh(const SweepLaunch& sweep) { return {}; }
+  virtual std::set<std::string> Refresh(const SweepLaunch& /*sweep*/) { return {}; }
 
   /// Starts `items`. `observer` hears of runs that start, progress and end here; `*stop_requests`
   /// is shared with the signal handler (see RunLocally).

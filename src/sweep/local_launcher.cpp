@@ -7,6 +7,8 @@
 #include <tbb/task_arena.h>
 
 #include <charconv>
+#include <exception>
+#include <thread>
 
 #include "store/results_store.h"
 #include "sweep/run_claim.h"
@@ -131,8 +133,21 @@ class LocalLauncher : public Launcher {
     options.store_path = sweep.store_path;
     options.jobs = sweep.jobs;
     options.on_failure = sweep.on_failure;
+    // TBB's workers write into the stack frame of the thread that runs the arena (the slots'
+    // counter, the task tree's root). That thread is one of its own, joined here, so the front
+    // end's stack is never memory they touched: ThreadSanitizer cannot see TBB's internal
+    // synchronisation and reported the front end's next use of that stack as a race.
     LaunchReport report;
-    report.results = RunLocally(items, options, observer, stop_requests);
+    std::exception_ptr failure;
+    std::thread arena_thread([&] {
+      try {
+        report.results = RunLocally(items, options, observer, stop_requests);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+    arena_thread.join();
+    if (failure) std::rethrow_exception(failure);
     return report;
   }
 };
