@@ -324,13 +324,6 @@ std::string RenderMarkdown(const Comparison& comparison) {
   return out;
 }
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 /// Long form: one fact per row.
 /// A CSV number cell: empty, an integer or a double (converts implicitly from each).
 struct CsvNumber {

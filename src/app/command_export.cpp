@@ -21,16 +21,8 @@ namespace {
 std::vector<int64_t> RunsToExport(store::ResultsStore& store, const ParsedArgs& parsed) {
   std::vector<int64_t> ids;
   if (auto sweep_name = parsed.Value("sweep")) {
-    std::optional<store::SweepRecord> sweep = store.FindSweep(*sweep_name);
-    if (!sweep) {
-      std::vector<std::string> names;
-      for (const auto& known : store.ListSweeps()) names.push_back(known.name);
-      std::string suggestion = DidYouMeanSentence(*sweep_name, names);
-      throw UsageError(fmt::format("no sweep named '{}' in the store. {}Known: {}", *sweep_name,
-                                   suggestion.empty() ? "" : suggestion + " ",
-                                   names.empty() ? "none" : Join(names, ", ")));
-    }
-    for (const auto& member : store.SweepMembers(sweep->sweep_id)) ids.push_back(member.run_id);
+    const store::SweepRecord sweep = RequireSweep(store, *sweep_name, StorePath(parsed));
+    for (const auto& member : store.SweepMembers(sweep.sweep_id)) ids.push_back(member.run_id);
   }
   for (const auto& reference : parsed.positional) ids.push_back(store.ResolveRun(reference));
   if (ids.empty()) throw UsageError("orch export needs RUN... or --sweep NAME");
@@ -56,13 +48,6 @@ std::vector<std::string> VaryingParams(const std::vector<store::RunDetails>& run
     if (seen.size() > 1 && key != "seed") keys.push_back(key);
   }
   return keys;
-}
-
-std::string CsvCell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string ValueText(const store::MetricPoint& point) {
@@ -141,19 +126,19 @@ int RunExport(const std::vector<std::string>& args) {
     const std::vector<std::string> varying = VaryingParams(runs);
     const std::string sweep = parsed.Value("sweep").value_or("");
     out = "run,uuid,sweep,variant,task,seed";
-    for (const auto& key : varying) out += "," + CsvCell(key);
+    for (const auto& key : varying) out += "," + CsvField(key);
     out += ",key,step,value,wall_ms\n";
     for (const auto& run : runs) {
       std::map<std::string, std::string> params;
       for (const auto& param : run.params) params[param.key] = param.value_text;
       std::string prefix =
-          fmt::format("{},{},{},{},{},{}", run.summary.run_id, run.summary.uuid, CsvCell(sweep),
-                      CsvCell(run.summary.variant), CsvCell(run.summary.task), run.summary.seed);
-      for (const auto& key : varying) prefix += "," + CsvCell(params[key]);
+          fmt::format("{},{},{},{},{},{}", run.summary.run_id, run.summary.uuid, CsvField(sweep),
+                      CsvField(run.summary.variant), CsvField(run.summary.task), run.summary.seed);
+      for (const auto& key : varying) prefix += "," + CsvField(params[key]);
       store->ForEachMetric(run.summary.run_id,
                            [&](const std::string& key, const store::MetricPoint& point) {
                              if (!wanted(key)) return;
-                             out += fmt::format("{},{},{},{},{}\n", prefix, CsvCell(key),
+                             out += fmt::format("{},{},{},{},{}\n", prefix, CsvField(key),
                                                 point.step, ValueText(point), point.wall_ms);
                            });
     }

@@ -86,21 +86,13 @@ std::vector<StatusRow> SlurmRows(const fs::path& dir, bool* queue_busy) {
 /// A local sweep: its runs as the store has them.
 std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& name) {
   auto store = OpenStoreForReading(parsed);
-  std::optional<store::SweepRecord> sweep = store->FindSweep(name);
-  if (!sweep) {
-    std::vector<std::string> names;
-    for (const auto& known : store->ListSweeps()) names.push_back(known.name);
-    std::string suggestion = DidYouMeanSentence(name, names);
-    throw UsageError(fmt::format(
-        "no sweep named '{}' in {}. {}Known: {}", name, StorePath(parsed).string(),
-        suggestion.empty() ? "" : suggestion + " ", names.empty() ? "none" : Join(names, ", ")));
-  }
+  const store::SweepRecord sweep = RequireSweep(*store, name, StorePath(parsed));
   std::map<int64_t, store::RunSummary> runs;
   store::RunFilter filter;
-  filter.sweep_id = sweep->sweep_id;
+  filter.sweep_id = sweep.sweep_id;
   for (auto& run : store->ListRuns(filter)) runs[run.run_id] = run;
   std::vector<StatusRow> rows;
-  for (const auto& member : store->SweepMembers(sweep->sweep_id)) {
+  for (const auto& member : store->SweepMembers(sweep.sweep_id)) {
     auto run = runs.find(member.run_id);
     if (run == runs.end()) continue;
     StatusRow row;

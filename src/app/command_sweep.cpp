@@ -377,17 +377,8 @@ int RunSweep(const std::vector<std::string>& args) {
             "sweep is launched as recorded");
       }
       auto store = OpenStoreForReading(parsed);
-      std::optional<store::SweepRecord> record = store->FindSweep(*name);
-      if (!record) {
-        std::vector<std::string> names;
-        for (const auto& sweep : store->ListSweeps()) names.push_back(sweep.name);
-        std::string suggestion = DidYouMeanSentence(*name, names);
-        throw UsageError(fmt::format("no sweep named '{}' in {}. {}Known: {}", *name,
-                                     StorePath(parsed).string(),
-                                     suggestion.empty() ? "" : suggestion + " ",
-                                     names.empty() ? "none" : Join(names, ", ")));
-      }
-      spec = sweep::LoadRecordedSweep(record->spec_yaml, record->name);
+      const store::SweepRecord record = RequireSweep(*store, *name, StorePath(parsed));
+      spec = sweep::LoadRecordedSweep(record.spec_yaml, record.name);
     } else {
       if (parsed.positional.empty()) {
         throw UsageError(

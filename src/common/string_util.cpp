@@ -119,6 +119,13 @@ std::string ShellQuote(std::string_view text) {
   return out + "'";
 }
 
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 std::optional<std::string> NameProblem(std::string_view name) {
   if (name.empty()) return "a name cannot be empty";
   if (name.size() > 200)

@@ -34,6 +34,10 @@ std::string Quoted(std::string_view text);
 /// (letters, digits, `_-./=:,@%+`), else single-quoted.
 std::string ShellQuote(std::string_view text);
 
+/// `text` as one CSV field: as it is, or in double quotes (doubled inside) when it holds a comma,
+/// a quote or a line break.
+std::string CsvField(std::string_view text);
+
 /// Why `name` cannot name a run or a sweep, or nullopt when it can: it must be non-empty, at
 /// most 200 characters, free of control characters (they would reach terminals raw), not only
 /// digits (`1` would read as run id 1) and without leading or trailing spaces.

@@ -69,19 +69,6 @@ void ApplyConnectionSettings(SQLite::Database& db, const fs::path& path, Results
   });
 }
 
-/// `file:/abs/path?immutable=1`, the path percent-encoded where a URI needs it.
-std::string ImmutableUri(const fs::path& path) {
-  std::string uri = "file:";
-  for (char c : fs::absolute(path).string()) {
-    if (c == '%' || c == '?' || c == '#' || c == ' ') {
-      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    } else {
-      uri += c;
-    }
-  }
-  return uri + "?immutable=1";
-}
-
 StoreError NoSuchRun(const fs::path& path, int64_t run_id) {
   return StoreError(fmt::format("results store '{}' has no run #{}. List the runs with `orch ls`.",
                                 path.string(), run_id));
@@ -306,7 +293,8 @@ std::unique_ptr<ResultsStore> ResultsStore::Open(const fs::path& path, Mode mode
   std::unique_ptr<SQLite::Database> db;
   try {
     db = std::make_unique<SQLite::Database>(
-        mode == Mode::kSnapshot ? ImmutableUri(path) : path.string(), flags, kBusyTimeoutMs);
+        mode == Mode::kSnapshot ? internal::FileUri(path, /*immutable=*/true) : path.string(),
+        flags, kBusyTimeoutMs);
   } catch (const SQLite::Exception& open_error) {
     throw internal::TranslateError(path, "opening it", open_error);
   }

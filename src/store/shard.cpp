@@ -13,20 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// `file:/abs/path?immutable=1` for ATTACH (the URI form needs SQLITE_OPEN_URI, which ATTACH
-/// honours when the main connection was opened with it or the path starts with file:).
-std::string AttachUri(const fs::path& path, bool immutable) {
-  std::string uri = "file:";
-  for (char c : fs::absolute(path).lexically_normal().string()) {
-    if (c == '%' || c == '?' || c == '#' || c == ' ' || c == '\'') {
-      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    } else {
-      uri += c;
-    }
-  }
-  return immutable ? uri + "?immutable=1" : uri;
-}
-
 /// ATTACHes a file for the life of the object (ATTACH and DETACH may not run inside a
 /// transaction, so they frame it).
 class Attached {
@@ -34,7 +20,7 @@ class Attached {
   Attached(SQLite::Database& db, const fs::path& path, bool immutable, const char* alias)
       : db_(db), alias_(alias) {
     SQLite::Statement attach(db_, fmt::format("ATTACH DATABASE :uri AS {}", alias_));
-    attach.bind(":uri", AttachUri(path, immutable));
+    attach.bind(":uri", internal::FileUri(path, immutable));
     attach.exec();
   }
   ~Attached() {

@@ -165,4 +165,16 @@ std::string FormatUtc(int64_t ms) {
   return std::string(text) + " UTC";
 }
 
+std::string FileUri(const std::filesystem::path& path, bool immutable) {
+  std::string uri = "file:";
+  for (char c : std::filesystem::absolute(path).lexically_normal().string()) {
+    if (c == '%' || c == '?' || c == '#' || c == ' ' || c == '\'') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return immutable ? uri + "?immutable=1" : uri;
+}
+
 }  // namespace orch::store::internal

@@ -24,6 +24,10 @@ constexpr int64_t kBusyRetryMs = 10'000;
 /// True for SQLITE_BUSY and SQLITE_LOCKED (another connection holds the lock).
 bool IsBusy(const SQLite::Exception& error);
 
+/// `file:/abs/path` (`?immutable=1` when `immutable`), the path percent-encoded where a URI
+/// needs it: for opening a snapshot and for ATTACHing a shard.
+std::string FileUri(const std::filesystem::path& path, bool immutable);
+
 /// A StoreError for a failed SQLite call: names the file and what orch was doing, says the cause
 /// in words and what to do, and ends with SQLite's own message.
 StoreError TranslateError(const std::filesystem::path& path, std::string_view action,
