@@ -44,23 +44,28 @@ def connect(path):
     return sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True)
 
 
-def sweep_runs(db, name):
-    """The newest sweep called `name`: its runs as dicts in job order."""
-    row = db.execute("SELECT sweep_id FROM sweep WHERE name = ? ORDER BY created_at_ms DESC "
-                     "LIMIT 1", (name,)).fetchone()
-    if row is None:
-        known = [r[0] for r in db.execute("SELECT name FROM sweep ORDER BY name")]
-        sys.exit(f"plot_compare.py: no sweep '{name}' in the store (known: "
-                 f"{', '.join(known) or 'none'})")
-    rows = db.execute(
-        "SELECT m.run_id, m.job_index, m.variant, m.task, r.variant, r.task, r.seed, r.status, "
-        "r.budget_env_steps FROM sweep_run m JOIN run r ON r.run_id = m.run_id "
-        "WHERE m.sweep_id = ? ORDER BY m.job_index, m.run_id", (row[0],)).fetchall()
-    runs = []
-    for run_id, job, variant, task, run_variant, run_task, seed, status, budget in rows:
-        runs.append({"run_id": run_id, "job": job, "variant": variant or run_variant,
-                     "task": task or run_task, "seed": seed, "status": status,
-                     "budget": budget})
+def sweep_runs(db, names):
+    """The sweeps called `names` (comma-separated; the newest of each name): their runs as dicts,
+    sweep by sweep in job order, each run once."""
+    runs, seen = [], set()
+    for name in names.split(","):
+        row = db.execute("SELECT sweep_id FROM sweep WHERE name = ? ORDER BY created_at_ms DESC "
+                         "LIMIT 1", (name,)).fetchone()
+        if row is None:
+            known = [r[0] for r in db.execute("SELECT name FROM sweep ORDER BY name")]
+            sys.exit(f"plot_compare.py: no sweep '{name}' in the store (known: "
+                     f"{', '.join(known) or 'none'})")
+        rows = db.execute(
+            "SELECT m.run_id, m.job_index, m.variant, m.task, r.variant, r.task, r.seed, "
+            "r.status, r.budget_env_steps FROM sweep_run m JOIN run r ON r.run_id = m.run_id "
+            "WHERE m.sweep_id = ? ORDER BY m.job_index, m.run_id", (row[0],)).fetchall()
+        for run_id, job, variant, task, run_variant, run_task, seed, status, budget in rows:
+            if run_id in seen:
+                continue
+            seen.add(run_id)
+            runs.append({"run_id": run_id, "job": job, "variant": variant or run_variant,
+                         "task": task or run_task, "seed": seed, "status": status,
+                         "budget": budget})
     return runs
 
 

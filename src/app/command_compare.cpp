@@ -139,7 +139,8 @@ std::string RunIdList(const Comparison& comparison) {
 std::vector<std::string> Preamble(const Comparison& comparison) {
   std::vector<std::string> lines;
   lines.push_back(fmt::format(
-      "sweep '{}', metric {}, budget T = {} ({}), goal {} ({} is better)", comparison.sweep,
+      "{} '{}', metric {}, budget T = {} ({}), goal {} ({} is better)",
+      comparison.sweep.find(',') == std::string::npos ? "sweep" : "sweeps", comparison.sweep,
       comparison.metric, comparison.budget,
       comparison.budget_from_option ? "--budget" : "smallest budget of the runs",
       store::GoalName(comparison.goal), comparison.goal == store::Goal::kMin ? "lower" : "higher"));
@@ -303,7 +304,9 @@ std::string RenderText(const Comparison& comparison) {
 }
 
 std::string RenderMarkdown(const Comparison& comparison) {
-  std::string out = fmt::format("## orch compare: sweep `{}`\n\n", comparison.sweep);
+  std::string out = fmt::format("## orch compare: {} `{}`\n\n",
+                                comparison.sweep.find(',') == std::string::npos ? "sweep" : "sweeps",
+                                comparison.sweep);
   for (const auto& line : Preamble(comparison)) out += "- " + line + "\n";
   for (const auto& table : Tables(comparison)) {
     out += "\n### " + table.title + "\n\n| " + Join(table.header, " | ") + " |\n|";
@@ -701,8 +704,12 @@ const CommandSpec& CompareSpec() {
       "range of the compared AUCs. Time overhead uses ms_per_iter when every run recorded\n"
       "it, else wall time per step. The output ends with the code versions of the runs and\n"
       "the parameters. With --goal min (a loss) lower is better: the relative AUC and\n"
-      "P(improvement) are computed on the sign-flipped values.",
-      {{"sweep", "NAME", "the sweep to compare (required)"},
+      "P(improvement) are computed on the sign-flipped values.\n"
+      "\n"
+      "--sweep A,B compares the runs of several sweeps as one study (a task per sweep, or\n"
+      "more seeds of some variants), their variants matched by name; a run in several of\n"
+      "them counts once.",
+      {{"sweep", "NAME[,NAME]", "the sweep(s) to compare (required)"},
        {"metric", "KEY", "metric key (default eval/episode_return)"},
        {"budget", "T", "compare over [0, T] (default: the smallest budget of the runs)"},
        {"baseline", "VARIANT", "the reference variant (default: the sweep's first)"},
@@ -722,7 +729,8 @@ const CommandSpec& CompareSpec() {
        StoreOption()},
       "  orch compare --sweep multigamma\n"
       "  orch compare --sweep multigamma --baseline A0 --budget 500000 --format markdown\n"
-      "  orch compare --sweep tam-lr --metric soft_bind --plot plots/ --smooth 200\n"};
+      "  orch compare --sweep tam-lr --metric soft_bind --plot plots/ --smooth 200\n"
+      "  orch compare --sweep mg_cheetah,mg_pendulum --metric diag/effective_rank\n"};
   return spec;
 }
 

@@ -37,6 +37,7 @@ constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 /// What the comparison needs of one member of the sweep.
 struct MemberFacts {
   SweepMember member;
+  size_t sweep_position = 0;  ///< which of the compared sweeps (their order on the command line)
   std::string uuid;
   int64_t seed = 0;
   std::string status;
@@ -264,26 +265,68 @@ std::vector<std::string> SweepMetricKeys(ResultsStore& store, int64_t sweep_id) 
   });
 }
 
-Comparison Compare(ResultsStore& store, const CompareOptions& options) {
-  // the sweep and its members
-  std::optional<SweepRecord> sweep = store.FindSweep(options.sweep);
-  if (!sweep) {
-    std::vector<std::string> names;
-    for (const auto& known : store.ListSweeps()) names.push_back(known.name);
-    std::string suggestion = DidYouMeanSentence(options.sweep, names);
-    throw UsageError(fmt::format(
-        "no sweep '{}' in {}.{}{} {}", options.sweep, store.path().string(),
-        suggestion.empty() ? "" : " ", suggestion,
-        names.empty() ? "The store has no sweeps yet." : "Known sweeps: " + Join(names, ", ")));
+namespace {
+
+/// The sweeps that --sweep names (one, or several separated by commas), in that order.
+std::vector<SweepRecord> FindSweeps(ResultsStore& store, const std::string& names_text) {
+  std::vector<SweepRecord> sweeps;
+  for (const std::string& name : Split(names_text, ',')) {
+    if (name.empty()) {
+      throw UsageError(fmt::format("--sweep '{}': an empty sweep name", names_text));
+    }
+    std::optional<SweepRecord> sweep = store.FindSweep(name);
+    if (!sweep) {
+      std::vector<std::string> names;
+      for (const auto& known : store.ListSweeps()) names.push_back(known.name);
+      std::string suggestion = DidYouMeanSentence(name, names);
+      throw UsageError(fmt::format(
+          "no sweep '{}' in {}.{}{} {}", name, store.path().string(), suggestion.empty() ? "" : " ",
+          suggestion,
+          names.empty() ? "The store has no sweeps yet." : "Known sweeps: " + Join(names, ", ")));
+    }
+    bool repeated = false;
+    for (const auto& known : sweeps) repeated |= known.sweep_id == sweep->sweep_id;
+    if (!repeated) sweeps.push_back(std::move(*sweep));
   }
-  std::vector<MemberFacts> members = ReadMembers(store, store.SweepMembers(sweep->sweep_id));
+  return sweeps;
+}
+
+/// The members of every sweep, each run once (the first sweep that has it names its variant).
+std::vector<MemberFacts> ReadSweepsMembers(ResultsStore& store,
+                                           const std::vector<SweepRecord>& sweeps) {
+  std::vector<MemberFacts> members;
+  std::set<int64_t> runs;
+  for (size_t position = 0; position < sweeps.size(); ++position) {
+    std::vector<SweepMember> fresh;
+    for (const SweepMember& member : store.SweepMembers(sweeps[position].sweep_id)) {
+      if (runs.insert(member.run_id).second) fresh.push_back(member);
+    }
+    for (MemberFacts& fact : ReadMembers(store, fresh)) {
+      fact.sweep_position = position;
+      members.push_back(std::move(fact));
+    }
+  }
+  return members;
+}
+
+}  // namespace
+
+Comparison Compare(ResultsStore& store, const CompareOptions& options) {
+  // the sweeps and their members: several sweeps are one study (a task each, more seeds), their
+  // variants matched by name
+  std::vector<SweepRecord> sweeps = FindSweeps(store, options.sweep);
+  std::vector<MemberFacts> members = ReadSweepsMembers(store, sweeps);
   if (members.empty()) {
     throw UsageError(fmt::format("sweep '{}' has no runs yet", options.sweep));
   }
   if (!options.by.empty()) GroupByParams(store, options.by, options.sweep, members);
 
-  // the metric must be one the sweep's runs recorded
-  std::vector<std::string> keys = SweepMetricKeys(store, sweep->sweep_id);
+  // the metric must be one the sweeps' runs recorded
+  std::set<std::string> key_set;
+  for (const auto& sweep : sweeps) {
+    for (auto& key : SweepMetricKeys(store, sweep.sweep_id)) key_set.insert(std::move(key));
+  }
+  std::vector<std::string> keys(key_set.begin(), key_set.end());
   if (std::find(keys.begin(), keys.end(), options.metric) == keys.end()) {
     std::string suggestion = DidYouMeanSentence(options.metric, keys);
     throw UsageError(
@@ -293,7 +336,9 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
   }
 
   Comparison comparison;
-  comparison.sweep = sweep->name;
+  std::vector<std::string> sweep_names;
+  for (const auto& sweep : sweeps) sweep_names.push_back(sweep.name);
+  comparison.sweep = Join(sweep_names, ",");
   comparison.metric = options.metric;
   comparison.goal = options.goal;
   comparison.bootstrap = options.bootstrap;
@@ -402,8 +447,10 @@ Comparison Compare(ResultsStore& store, const CompareOptions& options) {
   std::vector<size_t> order(comparison.runs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::make_pair(comparison.runs[a].job_index, comparison.runs[a].run_id) <
-           std::make_pair(comparison.runs[b].job_index, comparison.runs[b].run_id);
+    return std::make_tuple(compared_facts[a]->sweep_position, comparison.runs[a].job_index,
+                           comparison.runs[a].run_id) <
+           std::make_tuple(compared_facts[b]->sweep_position, comparison.runs[b].job_index,
+                           comparison.runs[b].run_id);
   });
   {
     std::vector<ComparedRun> runs;

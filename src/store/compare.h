@@ -15,7 +15,7 @@ namespace orch::store {
 
 /// What to compare and how (the options of `orch compare`).
 struct CompareOptions {
-  std::string sweep;                           ///< --sweep NAME
+  std::string sweep;                           ///< --sweep NAME[,NAME...]
   std::string metric = "eval/episode_return";  ///< --metric KEY
   std::optional<int64_t> budget;               ///< --budget T; default the smallest budget
   std::optional<std::string> baseline;         ///< --baseline; default the sweep's first variant
@@ -116,7 +116,7 @@ struct CodeStamp {
 /// Everything `orch compare` prints.
 struct Comparison {
   // the parameters
-  std::string sweep;
+  std::string sweep;  ///< the compared sweep's name, or several names joined by commas
   std::string metric;
   int64_t budget = 0;
   bool budget_from_option = false;

@@ -47,6 +47,7 @@ class CompareTest : public ::testing::Test {
     path_ = dir_ / "orch.db";
     store_ = ResultsStore::Open(path_);
     sweep_id_ = store_->RecordSweep("study", "ablation", "variants: [A0, A1]\n", "sha-study");
+    adding_to_ = sweep_id_;
   }
   void TearDown() override {
     store_.reset();
@@ -74,12 +75,12 @@ class CompareTest : public ::testing::Test {
     run.host = {"node", "cpu", 2, 1 << 30, "linux"};
     run.budget_steps = kBudget;
     run.run_dir = "runs/" + run.uuid;
-    run.sweep_id = sweep_id_;
+    run.sweep_id = adding_to_;
     // a stored parameter that follows the variant, and one that does not, for --by
     run.params = {{"algo.lr", variant == "A0" ? "0.001" : "0.003", std::nullopt},
                   {"algo.clip", "0.2", 0.2}};
     const int64_t run_id = store_->CreateRun(run);
-    store_->AddSweepMember(sweep_id_, {run_id, index, variant, task, "{}"});
+    store_->AddSweepMember(adding_to_, {run_id, index, variant, task, "{}"});
     return run_id;
   }
 
@@ -136,6 +137,7 @@ class CompareTest : public ::testing::Test {
   fs::path path_;
   std::unique_ptr<ResultsStore> store_;
   int64_t sweep_id_ = 0;
+  int64_t adding_to_ = 0;  ///< the sweep that AddRun's runs join
   int64_t next_job_ = 0;
   int64_t failed_id_ = 0;
   int64_t incomplete_id_ = 0;
@@ -381,6 +383,48 @@ TEST_F(CompareTest, ARelativeAucOfANearZeroOrOppositeSignBaselineIsACaution) {
   Comparison study = Compare(*store_, options);
   EXPECT_EQ(study.Cell("A1", "cheetah-run")->relative_caution, "");
   EXPECT_EQ(study.Cell("A1", "walker-walk")->relative_caution, "");
+}
+
+TEST_F(CompareTest, SeveralSweepsAreOneStudy) {
+  FillStudy();
+  // a second sweep: three more cheetah-run seeds of A1 (plateaus 100, 120, 140: AUC 75, 90, 105)
+  // and, as a member of both, a run of the first sweep, which counts once
+  adding_to_ = store_->RecordSweep("more", "ablation", "variants: [A1]\n", "sha-more");
+  for (int seed = 3; seed < 6; ++seed) {
+    AddCompletedRun({"A1", "cheetah-run", seed, 100.0 + 20 * (seed - 3), 11.0, 1100, 150 << 20});
+  }
+  const int64_t shared = store_->SweepMembers(sweep_id_).front().run_id;
+  store_->AddSweepMember(adding_to_, {shared, 99, "A0", "cheetah-run", "{}"});
+
+  CompareOptions options = Options();
+  options.sweep = "study,more";
+  Comparison comparison = Compare(*store_, options);
+  EXPECT_EQ(comparison.sweep, "study,more");
+  EXPECT_EQ(comparison.variants, (std::vector<std::string>{"A0", "A1"}));
+  ASSERT_EQ(comparison.runs.size(), 15u);
+  // the first sweep's runs first, in job order
+  EXPECT_EQ(comparison.runs.front().run_id, shared);
+  EXPECT_EQ(comparison.runs.back().seed, 5);
+  // cheetah-run A1: AUC 90, 105, 120, 75, 90, 105 -> mean 97.5 vs A0's 90 (n = 3, not 4)
+  const CellComparison* base = comparison.Cell("A0", "cheetah-run");
+  EXPECT_EQ(base->auc.n, 3);
+  const CellComparison* cheetah = comparison.Cell("A1", "cheetah-run");
+  EXPECT_EQ(cheetah->auc.n, 6);
+  EXPECT_NEAR(*cheetah->auc.mean, 97.5, kTight);
+  EXPECT_NEAR(*cheetah->relative, 7.5 / 90.0, kTight);
+  // walker-walk is the first sweep's alone
+  EXPECT_NEAR(*comparison.Cell("A1", "walker-walk")->auc.mean, 156.0, kTight);
+
+  // a misspelt name among several is named alone
+  options.sweep = "study,mroe";
+  try {
+    Compare(*store_, options);
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("no sweep 'mroe'"), std::string::npos) << message;
+    EXPECT_NE(message.find("Did you mean 'more'?"), std::string::npos) << message;
+  }
 }
 
 TEST_F(CompareTest, UnknownNamesAreExplained) {
