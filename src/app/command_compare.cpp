@@ -304,9 +304,9 @@ std::string RenderText(const Comparison& comparison) {
 }
 
 std::string RenderMarkdown(const Comparison& comparison) {
-  std::string out = fmt::format("## orch compare: {} `{}`\n\n",
-                                comparison.sweep.find(',') == std::string::npos ? "sweep" : "sweeps",
-                                comparison.sweep);
+  std::string out = fmt::format(
+      "## orch compare: {} `{}`\n\n",
+      comparison.sweep.find(',') == std::string::npos ? "sweep" : "sweeps", comparison.sweep);
   for (const auto& line : Preamble(comparison)) out += "- " + line + "\n";
   for (const auto& table : Tables(comparison)) {
     out += "\n### " + table.title + "\n\n| " + Join(table.header, " | ") + " |\n|";
