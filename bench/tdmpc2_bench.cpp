@@ -9,7 +9,10 @@
 //
 // Run from the repository root (Debian's python3-torch for the reference):
 //   build/bench/tdmpc2_bench [--sizes 1,5] [--iters N] [--no-reference]
-//     [--reference PATH/tdmpc2_ref.py]
+//     [--reference PATH/tdmpc2_ref.py] [--device cuda]
+// With --device cuda (a worker built against a CUDA LibTorch, tools/build-libtorch.sh) both sides
+// run on the GPU: the batch and the observation start on the CPU and the action ends there, as
+// in a run, so each timed call includes its transfers and its synchronisation.
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -25,6 +28,7 @@
 
 #include "algos/tdmpc2/tdmpc2_agent.h"
 #include "rl/allocator.h"
+#include "rl/device.h"
 #include "rl/threads.h"
 
 namespace {
@@ -43,8 +47,9 @@ struct Timing {
   double plan_ms = 0.0;
 };
 
-AgentSpec Spec(int64_t size, bool multi_gamma) {
+AgentSpec Spec(int64_t size, bool multi_gamma, const std::string& device) {
   AgentSpec spec;
+  spec.device = device;
   spec.options.model_size = size;
   spec.discount = 0.99;
   if (multi_gamma) {
@@ -57,9 +62,9 @@ AgentSpec Spec(int64_t size, bool multi_gamma) {
 
 /// The two agents (multi-gamma off and on) timed in alternation, so that drift of the machine
 /// hits both alike.
-std::pair<Timing, Timing> TimeCpp(int64_t size, int warmup, int iters) {
-  TdMpc2Agent baseline(Spec(size, false), 1);
-  TdMpc2Agent extended(Spec(size, true), 1);
+std::pair<Timing, Timing> TimeCpp(int64_t size, int warmup, int iters, const std::string& device) {
+  TdMpc2Agent baseline(Spec(size, false, device), 1);
+  TdMpc2Agent extended(Spec(size, true, device), 1);
   torch::manual_seed(1);
   orch::tdmpc2::TrainingBatch batch;
   batch.obs = torch::randn({4, 256, 17});
@@ -82,7 +87,7 @@ std::pair<Timing, Timing> TimeCpp(int64_t size, int warmup, int iters) {
   for (int i = 0; i < warmup + iters; ++i) {
     TdMpc2Agent* agents[2] = {&baseline, &extended};
     for (int which = 0; which < 2; ++which) {
-      const double ms = time([&] { agents[which]->Act(obs, i == 0, false); });
+      const double ms = time([&] { agents[which]->Act(obs, i == 0, false).to(torch::kCPU); });
       if (i >= warmup) plan[which].push_back(ms);
     }
   }
@@ -93,12 +98,14 @@ std::pair<Timing, Timing> TimeCpp(int64_t size, int warmup, int iters) {
 /// `same_allocator`: with orch-worker's malloc settings (rl/allocator.h) through glibc's
 /// environment variables, so the comparison isolates the computation.
 std::optional<Timing> TimeReference(const std::string& script, int64_t size, bool multi_gamma,
-                                    bool same_allocator, int warmup, int iters) {
+                                    bool same_allocator, int warmup, int iters,
+                                    const std::string& device, const std::string& python) {
   std::string command = fmt::format(
-      "{}OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 {} --model-size {} --threads 1 --warmup {} "
-      "--iters {}{} 2>&1",
+      "{}OMP_WAIT_POLICY=PASSIVE {} {} --model-size {} --threads 1 --warmup {} "
+      "--iters {}{} --device {} 2>&1",
       same_allocator ? "MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 " : "",
-      script, size, warmup, iters, multi_gamma ? " --multi-gamma" : "");
+      python, script, size, warmup, iters, multi_gamma ? " --multi-gamma" : "",
+      device.rfind("cuda", 0) == 0 ? "cuda" : "cpu");
   std::FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return std::nullopt;
   std::string output;
@@ -122,6 +129,9 @@ int main(int argc, char** argv) {
   int iters = 20;
   bool reference = true;
   std::string script = "../shared/bench/tdmpc2_ref.py";
+  std::string device = "cpu";
+  // Debian's interpreter (its python3-torch) on the CPU; a CUDA PyTorch is often another one
+  std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--sizes" && i + 1 < argc) {
@@ -141,12 +151,22 @@ int main(int argc, char** argv) {
       reference = false;
     } else if (arg == "--reference" && i + 1 < argc) {
       script = argv[++i];
+    } else if (arg == "--device" && i + 1 < argc) {
+      device = argv[++i];
+    } else if (arg == "--python" && i + 1 < argc) {
+      python = argv[++i];
     } else {
-      std::fprintf(
-          stderr,
-          "usage: tdmpc2_bench [--sizes 1,5] [--iters N] [--no-reference] [--reference PATH]\n");
+      std::fprintf(stderr,
+                   "usage: tdmpc2_bench [--sizes 1,5] [--iters N] [--no-reference] [--reference "
+                   "PATH] [--device cpu|cuda] [--python PYTHON]\n");
       return 2;
     }
+  }
+  try {
+    device = orch::rl::ResolveDevice(device);  // a CUDA request to a CPU LibTorch says why not
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "tdmpc2_bench: %s\n", error.what());
+    return 2;
   }
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   orch::rl::TuneAllocatorForTraining();  // as orch-worker does
@@ -154,8 +174,8 @@ int main(int argc, char** argv) {
   const int warmup = 3;
   std::printf(
       "TD-MPC2 update and planning cost: obs 17, action 6, batch 256, horizon 3, planner 512 x 6,\n"
-      "1 thread, median of %d calls after %d warm-up calls\n\n",
-      iters, warmup);
+      "1 thread, device %s, median of %d calls after %d warm-up calls\n\n",
+      device.c_str(), iters, warmup);
   auto cell = [](std::optional<double> value) {
     return value ? fmt::format("{:.1f}", *value) : std::string("-");
   };
@@ -167,13 +187,14 @@ int main(int argc, char** argv) {
               "ratio", "ratio*");
   for (int64_t size : sizes) {
     const int size_iters = size >= 5 ? std::max(5, iters / 2) : iters;
-    auto [base, extended] = TimeCpp(size, warmup, size_iters);
+    auto [base, extended] = TimeCpp(size, warmup, size_iters, device);
     for (bool multi_gamma : {false, true}) {
       const Timing& cpp = multi_gamma ? extended : base;
       std::optional<Timing> ref, ref_same;
       if (reference) {
-        ref = TimeReference(script, size, multi_gamma, false, warmup, size_iters);
-        ref_same = TimeReference(script, size, multi_gamma, true, warmup, size_iters);
+        ref = TimeReference(script, size, multi_gamma, false, warmup, size_iters, device, python);
+        ref_same =
+            TimeReference(script, size, multi_gamma, true, warmup, size_iters, device, python);
       }
       auto get = [](const std::optional<Timing>& t, double Timing::*field) {
         return t ? std::optional<double>((*t).*field) : std::nullopt;

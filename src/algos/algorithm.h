@@ -27,6 +27,9 @@ struct AlgorithmDescriptor {
   std::vector<std::pair<std::string, const config::Schema*>> schema_pages;
   /// The env names it runs on.
   std::vector<std::string> envs;
+  /// Whether its workload computes on `run.device` when that is a CUDA device (the
+  /// composition refuses cuda / cuda:N for the others, and `auto` means the CPU for them).
+  bool computes_on_cuda = false;
   /// Rules across namespaces, checked on the whole config when `algo` is this one.
   std::vector<std::function<void(config::Node& root, Diagnostics& diagnostics)>> rules;
   /// The x-axis budget of a run of this config (environment steps; TAM: episodes).

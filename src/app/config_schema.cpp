@@ -8,6 +8,7 @@
 #include "algos/algorithm.h"
 #include "app/run_options.h"
 #include "common/string_util.h"
+#include "config/key_path.h"
 #include "envs/env_options.h"
 
 namespace orch::app {
@@ -105,6 +106,17 @@ std::unique_ptr<config::Schema> BuildRootSchema() {
     const algos::AlgorithmDescriptor* algorithm = algos::FindAlgorithm(algo->AsString());
     if (algorithm == nullptr) return;
     for (const auto& rule : algorithm->rules) rule(root, diagnostics);
+    // a CUDA device for an algorithm that computes on the CPU only
+    const Node* device = config::FindPath(root, "run.device");
+    if (!algorithm->computes_on_cuda && device != nullptr && device->IsString() &&
+        device->AsString().rfind("cuda", 0) == 0) {
+      diagnostics.Error(
+          device->origin(), "run.device",
+          fmt::format("{} computes on the CPU only in this version of orch, got '{}'",
+                      algorithm->name, device->AsString()),
+          "Write run.device=cpu (or auto, which means the CPU for it); TD-MPC2 runs on CUDA",
+          "rule");
+    }
   });
   return schema;
 }

@@ -19,7 +19,8 @@ std::unique_ptr<config::Schema> BuildSchema() {
       .Range(0, 256);
   b.Field("keep_checkpoints", &O::keep_checkpoints, "newest checkpoints kept; 0 keeps all").Min(0);
   b.Field("device", &O::device,
-          "cpu, cuda, cuda:N, or auto (CUDA when the worker's LibTorch has it)");
+          "cpu, cuda, cuda:N, or auto (CUDA when the worker's LibTorch has it); CUDA runs "
+          "TD-MPC2 only, TAM and PPO compute on the CPU");
   b.Rule([](config::Node& section, const std::string& path, Diagnostics& diagnostics) {
     const config::Node* device = section.Find("device");
     if (device == nullptr || !device->IsString() || IsDeviceName(device->AsString())) return;

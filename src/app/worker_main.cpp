@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "algos/algorithm.h"
 #include "app/store_sinks.h"
 #include "app/workload_registry.h"
 #include "common/file_io.h"
@@ -162,9 +163,13 @@ int RunWorker(const WorkerArgs& args) {
   // where the run computes, checked before anything is built: a CUDA run on a CPU-only worker
   // fails here, saying which LibTorch this is and how to get a CUDA one
   const config::Node* device_node = config::FindPath(config, "run.device");
-  const std::string device = rl::ResolveDevice(
-      device_node != nullptr && device_node->IsString() ? device_node->AsString() : "cpu");
-  if (device != "cpu") {
+  std::string requested =
+      device_node != nullptr && device_node->IsString() ? device_node->AsString() : "cpu";
+  const algos::AlgorithmDescriptor* descriptor = algos::FindAlgorithm(algo->AsString());
+  const bool on_cuda = descriptor != nullptr && descriptor->computes_on_cuda;
+  if (requested == "auto" && !on_cuda) requested = "cpu";
+  const std::string device = rl::ResolveDevice(requested);
+  if (device != "cpu" && !on_cuda) {
     throw std::runtime_error(fmt::format(
         "run.device resolved to {} ({}), but {} computes on the CPU only in this version of "
         "orch; use run.device=cpu",
@@ -210,6 +215,7 @@ int RunWorker(const WorkerArgs& args) {
   context.checkpoints = &checkpoints;
   context.progress = &progress;
   context.stop = rl::StopToken(&g_stop);
+  context.device = device;
   context.run_dir = run_dir;
   if (args.resume) context.resume_from = std::filesystem::path(*args.resume);
   context.log = &log;

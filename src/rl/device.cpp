@@ -2,24 +2,23 @@
 #include "rl/device.h"
 
 #include <fmt/format.h>
-#include <torch/cuda.h>
-#include <torch/version.h>
 
 #include <stdexcept>
+
+#include "rl/torch_compat.h"
 
 namespace orch::rl {
 
 std::string LibTorchDescription() {
-  const std::string version = fmt::format("LibTorch {}.{}.{}", TORCH_VERSION_MAJOR,
-                                          TORCH_VERSION_MINOR, TORCH_VERSION_PATCH);
-  if (!torch::cuda::is_available()) return version + " (CPU only)";
-  return fmt::format("{} with CUDA ({} device{})", version, torch::cuda::device_count(),
-                     torch::cuda::device_count() == 1 ? "" : "s");
+  const std::string version = "LibTorch " + LibTorchVersion();
+  if (!CudaAvailable()) return version + " (CPU only)";
+  return fmt::format("{} with CUDA ({} device{})", version, CudaDeviceCount(),
+                     CudaDeviceCount() == 1 ? "" : "s");
 }
 
 std::string ResolveDevice(const std::string& requested) {
   if (requested == "cpu") return "cpu";
-  const bool cuda = torch::cuda::is_available();
+  const bool cuda = CudaAvailable();
   if (requested == "auto") return cuda ? "cuda:0" : "cpu";
   if (!cuda) {
     throw std::runtime_error(fmt::format(
@@ -30,7 +29,7 @@ std::string ResolveDevice(const std::string& requested) {
         requested, LibTorchDescription()));
   }
   const int64_t index = requested == "cuda" ? 0 : std::stoll(requested.substr(5));
-  if (index >= static_cast<int64_t>(torch::cuda::device_count())) {
+  if (index >= CudaDeviceCount()) {
     throw std::runtime_error(fmt::format("run.device={}: {} has no CUDA device {}", requested,
                                          LibTorchDescription(), index));
   }

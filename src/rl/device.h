@@ -1,6 +1,5 @@
 // src/rl/device.h: where a run computes (`run.device`), checked against what the worker's
-// LibTorch can do before the first step. The only place besides the compatibility concerns of
-// gpu.md that asks LibTorch about CUDA.
+// LibTorch can do before the first step (torch_compat.h asks LibTorch).
 #pragma once
 
 #include <string>

@@ -20,6 +20,8 @@ DiscreteRegression::DiscreteRegression(int64_t num_bins, double vmin, double vma
   bins_ = torch::linspace(vmin, vmax, num_bins, torch::kFloat32);
 }
 
+void DiscreteRegression::To(const c10::Device& device) { bins_ = bins_.to(device); }
+
 std::pair<at::Tensor, at::Tensor> DiscreteRegression::Locate(const at::Tensor& x) const {
   at::Tensor position = (Symlog(x).clamp(vmin_, vmax_) - vmin_) / bin_size_;
   at::Tensor lower = torch::floor(position);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <utility>
@@ -28,6 +29,9 @@ class DiscreteRegression {
   at::Tensor SoftCrossEntropy(const at::Tensor& logits, const at::Tensor& target) const;
   /// symexp(sum_k softmax(logits)_k bin_k): logits [..., bins] → [..., 1].
   at::Tensor Decode(const at::Tensor& logits) const;
+
+  /// Moves the bins onto `device` (where the logits will be).
+  void To(const c10::Device& device);
 
   int64_t num_bins() const { return num_bins_; }
   double bin_size() const { return bin_size_; }

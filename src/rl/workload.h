@@ -65,6 +65,7 @@ struct RunContext {
   CheckpointSink* checkpoints = nullptr;
   ProgressSink* progress = nullptr;
   StopToken stop;
+  std::string device = "cpu";     ///< `run.device` resolved (`cpu`, `cuda:N`), see device.h
   std::filesystem::path run_dir;  ///< results/runs/<uuid>/: artifacts go here
   /// Set when resuming: the checkpoint to continue from.
   std::optional<std::filesystem::path> resume_from;

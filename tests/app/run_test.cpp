@@ -264,10 +264,17 @@ TEST(RunDeviceTest, TheDeviceIsCheckedBeforeTheFirstStepAndRecorded) {
   EXPECT_TRUE(orch::testing::Contains(bad.err, "run.device: expected cpu, cuda, cuda:N or auto"))
       << bad.err;
   EXPECT_FALSE(std::filesystem::exists(store));
+  // CUDA for an algorithm that computes on the CPU only: refused at composition too
+  auto cpu_only = orch::testing::RunOrch({"run", tam, "run.device=cuda", "--store", store});
+  EXPECT_EQ(cpu_only.exit_code, 2);
+  EXPECT_TRUE(orch::testing::Contains(cpu_only.err, "tam computes on the CPU only"))
+      << cpu_only.err;
+  EXPECT_FALSE(std::filesystem::exists(store));
   // CUDA from Debian's CPU-only LibTorch: the run fails before its first step, saying which
   // LibTorch the worker has and how to get a CUDA one
-  auto cuda = orch::testing::RunOrch(
-      {"run", tam, "tam.episodes=20", "run.device=cuda:0", "--store", store});
+  const std::string tdmpc2 = std::string(ORCH_SOURCE_DIR) + "/configs/tdmpc2/cheetah.yaml";
+  auto cuda =
+      orch::testing::RunOrch({"run", tdmpc2, "budget=cpu", "run.device=cuda:0", "--store", store});
   EXPECT_EQ(cuda.exit_code, 1);
   EXPECT_TRUE(orch::testing::Contains(cuda.err, "built against LibTorch")) << cuda.err;
   EXPECT_TRUE(orch::testing::Contains(cuda.err, "tools/build-libtorch.sh")) << cuda.err;

@@ -1,7 +1,6 @@
 // src/algos/tdmpc2/tdmpc2_agent.cpp
 #include "algos/tdmpc2/tdmpc2_agent.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -14,6 +13,7 @@
 #include "common/json.h"
 #include "rl/discrete_regression.h"
 #include "rl/seeding.h"
+#include "rl/torch_compat.h"
 
 namespace orch::tdmpc2 {
 
@@ -21,13 +21,30 @@ namespace orch::tdmpc2 {
 using rl::DiscreteRegression;
 namespace {
 
-at::Generator MakeGenerator(uint64_t run_seed, std::string_view stream) {
-  return at::make_generator<at::CPUGeneratorImpl>(rl::DeriveSeed(run_seed, stream));
+// the random streams of the run (§16 D12), by name
+constexpr const char* kUpdateStream = "tdmpc2/update";
+constexpr const char* kDropoutStream = "tdmpc2/dropout";
+constexpr const char* kPlanStream = "tdmpc2/plan";
+
+at::Generator MakeGenerator(const torch::Device& device, uint64_t run_seed,
+                            std::string_view stream) {
+  return rl::MakeGenerator(device, rl::DeriveSeed(run_seed, stream));
 }
 
 /// Powers rho^0 .. rho^(n-1).
-at::Tensor RhoWeights(double rho, int64_t n) {
-  return torch::pow(torch::full({n}, rho, torch::kFloat32), torch::arange(n, torch::kFloat32));
+at::Tensor RhoWeights(double rho, int64_t n, const torch::TensorOptions& f32) {
+  return torch::pow(torch::full({n}, rho, f32), torch::arange(n, f32));
+}
+
+/// Moves an optimiser's per-parameter state (Adam's moments) onto `device`: a loaded
+/// checkpoint's state arrives on the CPU.
+void MoveAdamState(torch::optim::Adam& optimizer, const torch::Device& device) {
+  for (auto& [key, state] : optimizer.state()) {
+    auto& adam = static_cast<torch::optim::AdamParamState&>(*state);
+    adam.exp_avg(adam.exp_avg().to(device));
+    adam.exp_avg_sq(adam.exp_avg_sq().to(device));
+    if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(device));
+  }
 }
 
 }  // namespace
@@ -61,15 +78,18 @@ WorldModelSpec MakeWorldModelSpec(const TdMpc2Options& options,
 }
 
 struct TdMpc2Agent::State {
-  State(const AgentSpec& agent_spec, uint64_t run_seed)
+  State(const AgentSpec& agent_spec, uint64_t seed)
       : spec(agent_spec),
+        device(agent_spec.device),
+        f32(torch::TensorOptions().dtype(torch::kFloat32).device(device)),
+        run_seed(seed),
         model(agent_spec.model),
         regression(agent_spec.options.num_bins, agent_spec.options.vmin, agent_spec.options.vmax),
         scale(agent_spec.options.tau),
-        init_generator(MakeGenerator(run_seed, "tdmpc2/init")),
-        update_generator(MakeGenerator(run_seed, "tdmpc2/update")),
-        dropout_generator(MakeGenerator(run_seed, "tdmpc2/dropout")),
-        plan_generator(MakeGenerator(run_seed, "tdmpc2/plan")) {
+        init_generator(MakeGenerator(torch::kCPU, seed, "tdmpc2/init")),
+        update_generator(MakeGenerator(device, seed, kUpdateStream)),
+        dropout_generator(MakeGenerator(device, seed, kDropoutStream)),
+        plan_generator(MakeGenerator(device, seed, kPlanStream)) {
     const TdMpc2Options& options = spec.options;
     if (spec.model.obs_dim <= 0 || spec.model.action_dim <= 0) {
       throw std::invalid_argument("tdmpc2: obs_dim and action_dim must be positive");
@@ -78,7 +98,12 @@ struct TdMpc2Agent::State {
       throw std::invalid_argument(
           "tdmpc2: num_pi_trajs and num_elites must not exceed num_samples");
     }
+    // initialised on the CPU, the same weights on every device, then moved (the optimisers
+    // below must see the moved parameters)
     model->Initialise(init_generator);
+    model->to(device);
+    regression.To(device);
+    scale.mutable_value() = scale.value().to(device);
     // the encoder learns at lr · enc_lr_scale; dynamics, reward, Q and the auxiliary heads at
     // lr (the auxiliary heads join the main group: a recorded choice, §17.5)
     std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -96,15 +121,24 @@ struct TdMpc2Agent::State {
          ++index) {
       aux_gammas.push_back(spec.multi_gamma.gammas[index]);
     }
-    prev_mean = torch::zeros({options.horizon, spec.model.action_dim});
+    if (!aux_gammas.empty()) {
+      aux_gamma_column = torch::tensor(aux_gammas, torch::kFloat32).view({-1, 1, 1, 1}).to(device);
+    }
+    prev_mean = torch::zeros({options.horizon, spec.model.action_dim}, f32);
     model->eval();
+  }
+
+  /// The batch on the device (the same tensors when they are there already).
+  TrainingBatch OnDevice(const TrainingBatch& batch) const {
+    return {batch.obs.to(device), batch.action.to(device), batch.reward.to(device)};
   }
 
   /// The random pair of Q members of one call (decision D2), in ascending order (min and mean
   /// do not depend on the order).
   std::vector<int64_t> DrawPair(at::Generator& generator) const {
     const int64_t members = spec.model.num_q;
-    at::Tensor permutation = torch::randperm(members, generator, torch::kLong);
+    at::Tensor permutation = torch::randperm(
+        members, generator, torch::TensorOptions().dtype(torch::kLong).device(device));
     std::vector<int64_t> pair = {permutation[0].item<int64_t>(),
                                  permutation[std::min<int64_t>(1, members - 1)].item<int64_t>()};
     std::sort(pair.begin(), pair.end());
@@ -136,6 +170,9 @@ struct TdMpc2Agent::State {
   }
 
   AgentSpec spec;
+  torch::Device device;
+  torch::TensorOptions f32;  ///< float32 on the device
+  uint64_t run_seed;
   WorldModel model;
   DiscreteRegression regression;
   RunningScale scale;
@@ -147,6 +184,7 @@ struct TdMpc2Agent::State {
   std::unique_ptr<torch::optim::Adam> policy_optimizer;
   std::vector<at::Tensor> world_parameters;  ///< encoder + model: what the world-model clip covers
   std::vector<double> aux_gammas;            ///< gammas[1:] when the auxiliary heads exist
+  at::Tensor aux_gamma_column;               ///< aux_gammas as [K, 1, 1, 1] on the device
   at::Tensor prev_mean;                      ///< [H, A] MPPI mean of the previous decision
 };
 
@@ -159,8 +197,9 @@ WorldModel& TdMpc2Agent::model() { return state_->model; }
 const AgentSpec& TdMpc2Agent::spec() const { return state_->spec; }
 ComponentCounts TdMpc2Agent::Counts() const { return state_->model->Counts(); }
 
-WorldModelLoss TdMpc2Agent::ComputeWorldModelLoss(const TrainingBatch& batch) {
+WorldModelLoss TdMpc2Agent::ComputeWorldModelLoss(const TrainingBatch& given) {
   State& s = *state_;
+  const TrainingBatch batch = s.OnDevice(given);
   const TdMpc2Options& options = s.spec.options;
   WorldModel& model = s.model;
   const int64_t horizon = batch.action.size(0);
@@ -182,15 +221,14 @@ WorldModelLoss TdMpc2Agent::ComputeWorldModelLoss(const TrainingBatch& batch) {
     loss.td_target = batch.reward + s.spec.discount * bootstrap;
     if (!s.aux_gammas.empty()) {
       // y_i = r + gamma_i · stopgrad(V_boot) (§17.4): [K, H, B, 1]
-      at::Tensor gammas = torch::tensor(s.aux_gammas, torch::kFloat32).view({-1, 1, 1, 1});
-      loss.aux_targets = batch.reward.unsqueeze(0) + gammas * bootstrap.unsqueeze(0);
+      loss.aux_targets = batch.reward.unsqueeze(0) + s.aux_gamma_column * bootstrap.unsqueeze(0);
     }
   }
 
   // 2. latent rollout with gradient (dropout on in the online Q)
-  const at::Tensor rho = RhoWeights(options.rho, horizon);
+  const at::Tensor rho = RhoWeights(options.rho, horizon, s.f32);
   std::vector<at::Tensor> latents = {model->Encode(batch.obs[0])};
-  at::Tensor consistency = torch::zeros({});
+  at::Tensor consistency = torch::zeros({}, s.f32);
   for (int64_t t = 0; t < horizon; ++t) {
     latents.push_back(model->Next(latents.back(), batch.action[t]));
     consistency = consistency + rho[t] * torch::mse_loss(latents.back(), next_z[t]);
@@ -236,7 +274,7 @@ PolicyLoss TdMpc2Agent::ComputePolicyLoss(const at::Tensor& latents) {
   q = q / s.scale.value();
   PolicyLoss loss;
   loss.total = (-(options.entropy_coef * sample.entropy_bonus + q).mean({1, 2}) *
-                RhoWeights(options.rho, detached.size(0)))
+                RhoWeights(options.rho, detached.size(0), s.f32))
                    .mean();
   loss.entropy_bonus = sample.entropy_bonus.detach().mean();
   return loss;
@@ -268,26 +306,46 @@ UpdateStats TdMpc2Agent::Update(const TrainingBatch& batch) {
   model->q()->UpdateTarget(options.tau);
   model->eval();
 
-  stats.consistency_loss = world.consistency.item<double>();
-  stats.reward_loss = world.reward.item<double>();
-  stats.value_loss = world.value.item<double>();
-  stats.total_loss = world.total.item<double>();
-  stats.pi_loss = policy.total.item<double>();
-  stats.pi_scale = s.scale.value().item<double>();
-  stats.pi_entropy_bonus = policy.entropy_bonus.item<double>();
-  stats.td_target_mean = world.td_target.mean().item<double>();
+  // the logged scalars, read from the device in one transfer
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> scalars = {
+      world.consistency, world.reward,       world.value,          world.total,
+      policy.total,      s.scale.value()[0], policy.entropy_bonus, world.td_target.mean()};
+  at::Tensor predicted;
+  at::Tensor error;
   if (!s.aux_gammas.empty()) {
-    torch::NoGradGuard no_grad;
-    stats.aux_loss = world.aux.item<double>();
-    at::Tensor predicted = s.regression.Decode(world.aux_logits.detach());  // [K, H, B, 1]
-    at::Tensor error = predicted - world.aux_targets;
+    scalars.push_back(world.aux);
+    predicted = s.regression.Decode(world.aux_logits.detach());  // [K, H, B, 1]
+    error = predicted - world.aux_targets;
     for (size_t head = 0; head < s.aux_gammas.size(); ++head) {
       const auto index = static_cast<int64_t>(head);
-      stats.aux.cross_entropy.push_back(world.aux_ce[index].item<double>());
-      stats.aux.pred_mean.push_back(predicted[index].mean().item<double>());
-      stats.aux.pred_std.push_back(predicted[index].std().item<double>());
-      stats.aux.mae.push_back(error[index].abs().mean().item<double>());
-      stats.aux.rmse.push_back(error[index].square().mean().sqrt().item<double>());
+      scalars.push_back(world.aux_ce[index]);
+      scalars.push_back(predicted[index].mean());
+      scalars.push_back(predicted[index].std());
+      scalars.push_back(error[index].abs().mean());
+      scalars.push_back(error[index].square().mean().sqrt());
+    }
+  }
+  const at::Tensor read = torch::stack(scalars).detach().to(torch::kCPU);
+  const auto values = read.accessor<float, 1>();
+  int64_t next = 0;
+  auto take = [&] { return static_cast<double>(values[next++]); };
+  stats.consistency_loss = take();
+  stats.reward_loss = take();
+  stats.value_loss = take();
+  stats.total_loss = take();
+  stats.pi_loss = take();
+  stats.pi_scale = take();
+  stats.pi_entropy_bonus = take();
+  stats.td_target_mean = take();
+  if (!s.aux_gammas.empty()) {
+    stats.aux_loss = take();
+    for (size_t head = 0; head < s.aux_gammas.size(); ++head) {
+      stats.aux.cross_entropy.push_back(take());
+      stats.aux.pred_mean.push_back(take());
+      stats.aux.pred_std.push_back(take());
+      stats.aux.mae.push_back(take());
+      stats.aux.rmse.push_back(take());
     }
   }
   return stats;
@@ -298,7 +356,7 @@ at::Tensor TdMpc2Agent::Act(const at::Tensor& obs, bool first_step, bool eval_mo
   const TdMpc2Options& options = s.spec.options;
   WorldModel& model = s.model;
   torch::NoGradGuard no_grad;
-  at::Tensor z = model->Encode(obs.view({1, -1}));  // [1, L]
+  at::Tensor z = model->Encode(obs.to(s.device).view({1, -1}));  // [1, L]
   if (!options.mpc) {
     PolicySample sample = model->Pi(z, s.plan_generator);
     return (eval_mode ? sample.mean : sample.action).view({-1});
@@ -309,7 +367,7 @@ at::Tensor TdMpc2Agent::Act(const at::Tensor& obs, bool first_step, bool eval_mo
   const int64_t action_dim = s.spec.model.action_dim;
 
   // sequences of the policy prior: drawn once per call, reused by every iteration
-  at::Tensor actions = torch::empty({horizon, samples, action_dim});
+  at::Tensor actions = torch::empty({horizon, samples, action_dim}, s.f32);
   if (pi_trajs > 0) {
     at::Tensor zp = z.expand({pi_trajs, -1});
     for (int64_t t = 0; t < horizon; ++t) {
@@ -319,15 +377,15 @@ at::Tensor TdMpc2Agent::Act(const at::Tensor& obs, bool first_step, bool eval_mo
     }
   }
   // the sampling distribution: warm-started mean (not std) after the first step
-  at::Tensor mean = torch::zeros({horizon, action_dim});
-  at::Tensor std = torch::full({horizon, action_dim}, options.max_std);
+  at::Tensor mean = torch::zeros({horizon, action_dim}, s.f32);
+  at::Tensor std = torch::full({horizon, action_dim}, options.max_std, s.f32);
   if (!first_step && horizon > 1) mean.slice(0, 0, horizon - 1).copy_(s.prev_mean.slice(0, 1));
 
   at::Tensor elite_actions;
   at::Tensor score;
   for (int64_t iteration = 0; iteration < options.iterations; ++iteration) {
-    at::Tensor noise =
-        torch::empty({horizon, samples - pi_trajs, action_dim}).normal_(0.0, 1.0, s.plan_generator);
+    at::Tensor noise = torch::empty({horizon, samples - pi_trajs, action_dim}, s.f32)
+                           .normal_(0.0, 1.0, s.plan_generator);
     actions.slice(1, pi_trajs)
         .copy_((mean.unsqueeze(1) + std.unsqueeze(1) * noise).clamp(-1.0, 1.0));
     at::Tensor value = torch::nan_to_num(s.EstimateValue(z, actions), 0.0).view({-1});  // [N]
@@ -344,18 +402,20 @@ at::Tensor TdMpc2Agent::Act(const at::Tensor& obs, bool first_step, bool eval_mo
   }
   // one elite drawn with probability ∝ score (Gumbel-max), its first action
   at::Tensor gumbel =
-      -torch::log(torch::empty({score.size(0)}).exponential_(1.0, s.plan_generator));
+      -torch::log(torch::empty({score.size(0)}, s.f32).exponential_(1.0, s.plan_generator));
   const int64_t pick = torch::argmax(torch::log(score.view({-1})) + gumbel).item<int64_t>();
   at::Tensor action = elite_actions[0][pick].clone();
   if (!eval_mode) {
-    action = action + std[0] * torch::empty({action_dim}).normal_(0.0, 1.0, s.plan_generator);
+    action =
+        action + std[0] * torch::empty({action_dim}, s.f32).normal_(0.0, 1.0, s.plan_generator);
   }
   s.prev_mean.copy_(mean);
   return action.clamp(-1.0, 1.0);
 }
 
-std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& batch, int64_t examples, bool debug) {
+std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& given, int64_t examples, bool debug) {
   State& s = *state_;
+  const TrainingBatch batch = s.OnDevice(given);
   if (s.aux_gammas.empty()) throw std::logic_error("AuxSnapshotJson without auxiliary heads");
   WorldModel& model = s.model;
   torch::NoGradGuard no_grad;
@@ -374,8 +434,8 @@ std::string TdMpc2Agent::AuxSnapshotJson(const TrainingBatch& batch, int64_t exa
                       .Decode(model->QLogits(next_z, next.action, s.DrawPair(draw), QView::kTarget,
                                              nullptr))
                       .min(0));  // [H, n, 1]
-  at::Tensor gammas = torch::tensor(s.aux_gammas, torch::kFloat32).view({-1, 1, 1, 1});
-  at::Tensor targets = reward.unsqueeze(0) + gammas * bootstrap.unsqueeze(0);  // [K, H, n, 1]
+  at::Tensor targets =
+      reward.unsqueeze(0) + s.aux_gamma_column * bootstrap.unsqueeze(0);  // [K, H, n, 1]
   std::vector<at::Tensor> latents = {model->Encode(obs[0])};
   for (int64_t t = 0; t < horizon; ++t) latents.push_back(model->Next(latents.back(), action[t]));
   at::Tensor logits = model->AuxLogits(torch::stack(latents, 0).slice(0, 0, horizon));
@@ -470,19 +530,28 @@ void TdMpc2Agent::Save(torch::serialize::OutputArchive& archive) const {
   archive.write("generator/update", s.update_generator.get_state());
   archive.write("generator/dropout", s.dropout_generator.get_state());
   archive.write("generator/plan", s.plan_generator.get_state());
+  // which kind of generator wrote those states (they differ between CPU and CUDA)
+  archive.write("generator/device",
+                c10::IValue(std::string(c10::DeviceTypeName(s.device.type(),
+                                                            /*lower_case=*/true))));
 }
 
-void TdMpc2Agent::Load(torch::serialize::InputArchive& archive) {
+std::string TdMpc2Agent::Load(torch::serialize::InputArchive& archive) {
   State& s = *state_;
+  // the model's tensors are read into its own (set_data when the devices differ); the rest
+  // arrive wherever the archive was loaded (the CPU, see tdmpc2_workload.cpp) and are moved
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
   s.model->load(model_archive);
+  s.model->to(s.device);
   torch::serialize::InputArchive model_optimizer;
   archive.read("model_optimizer", model_optimizer);
   s.model_optimizer->load(model_optimizer);
+  MoveAdamState(*s.model_optimizer, s.device);
   torch::serialize::InputArchive policy_optimizer;
   archive.read("policy_optimizer", policy_optimizer);
   s.policy_optimizer->load(policy_optimizer);
+  MoveAdamState(*s.policy_optimizer, s.device);
   // a fresh tensor per key: reading into a defined tensor would re-point it
   auto read = [&archive](const char* key) {
     at::Tensor tensor;
@@ -491,9 +560,28 @@ void TdMpc2Agent::Load(torch::serialize::InputArchive& archive) {
   };
   s.scale.mutable_value().copy_(read("scale"));
   s.prev_mean.copy_(read("prev_mean"));
-  s.update_generator.set_state(read("generator/update"));
-  s.dropout_generator.set_state(read("generator/dropout"));
-  s.plan_generator.set_state(read("generator/plan"));
+  // checkpoints from before devices were CPU ones
+  c10::IValue written_by;
+  const std::string from =
+      archive.try_read("generator/device", written_by) ? written_by.toStringRef() : "cpu";
+  const std::string here = c10::DeviceTypeName(s.device.type(), /*lower_case=*/true);
+  if (from == here) {
+    s.update_generator.set_state(read("generator/update").to(torch::kCPU));
+    s.dropout_generator.set_state(read("generator/dropout").to(torch::kCPU));
+    s.plan_generator.set_state(read("generator/plan").to(torch::kCPU));
+    return "";
+  }
+  // another kind of generator's state cannot be carried over: the streams restart from the
+  // run seed, under names of their own so that they do not repeat the run's first draws
+  const std::string suffix = "/after-" + from;
+  s.update_generator = MakeGenerator(s.device, s.run_seed, kUpdateStream + suffix);
+  s.dropout_generator = MakeGenerator(s.device, s.run_seed, kDropoutStream + suffix);
+  s.plan_generator = MakeGenerator(s.device, s.run_seed, kPlanStream + suffix);
+  return fmt::format(
+      "the checkpoint's random streams come from a {} generator, which a {} run cannot carry "
+      "over: the update, dropout and planning streams restart from the run seed (as "
+      "'<stream>{}'); the model, optimiser, replay and environments continue exactly",
+      from, here, suffix);
 }
 
 }  // namespace orch::tdmpc2

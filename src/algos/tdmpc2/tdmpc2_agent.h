@@ -80,6 +80,11 @@ struct AgentSpec {
   MultiGammaOptions multi_gamma;  ///< with `primary` already replaced by the discount
   WorldModelSpec model;
   double discount = 0.99;  ///< the primary discount (heuristic, §5)
+  /// Where the networks, optimiser state, target networks and the update, dropout and
+  /// planning streams live: `cpu` or `cuda:N` (run.device resolved). The networks are
+  /// initialised on the CPU from the init stream, then moved, so every device starts from the
+  /// same weights; batches and observations come in on the CPU and are moved once.
+  std::string device = "cpu";
 };
 
 /// Builds the model spec of `options` for a task with these dimensions (presets applied).
@@ -116,8 +121,13 @@ class TdMpc2Agent {
   /// Requires auxiliary heads.
   std::string AuxSnapshotJson(const TrainingBatch& batch, int64_t examples, bool debug);
 
+  /// The agent's whole state, device-independent: a checkpoint written on one device loads on
+  /// any other. Load moves every tensor onto this agent's device; when the checkpoint's random
+  /// streams come from another kind of device (mt19937 on the CPU, Philox on CUDA: states that
+  /// cannot be carried over) they restart from the run seed, and Load returns a note saying so
+  /// (else "").
   void Save(torch::serialize::OutputArchive& archive) const;
-  void Load(torch::serialize::InputArchive& archive);
+  std::string Load(torch::serialize::InputArchive& archive);
 
   WorldModel& model();
   const AgentSpec& spec() const;

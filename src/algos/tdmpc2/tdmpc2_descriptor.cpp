@@ -17,6 +17,7 @@ const algos::AlgorithmDescriptor& Descriptor() {
     d.schema_pages = d.namespaces;
     d.envs = envs::DmcTaskNames();
     d.rules = {CheckMultiGamma};
+    d.computes_on_cuda = true;
     // agent steps x action repeat: the x-axis is environment steps
     d.budget = [](const config::Node& root) {
       return algos::IntAt(root, "tdmpc2.steps") * algos::IntAt(root, "env.action_repeat", 1);

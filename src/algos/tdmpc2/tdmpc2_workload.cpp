@@ -111,7 +111,7 @@ at::Tensor FloatTensor(const std::vector<float>& values) {
   return torch::tensor(values, torch::kFloat32);
 }
 std::vector<float> FloatVector(const at::Tensor& tensor) {
-  at::Tensor flat = tensor.contiguous().view({-1});
+  at::Tensor flat = tensor.to(torch::kCPU).contiguous().view({-1});
   return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
 }
 at::Tensor DoubleTensor(const std::vector<double>& values) {
@@ -159,6 +159,7 @@ class Trainer {
     spec.discount = PrimaryDiscount(static_cast<double>(episode_steps_), options_.discount_denom,
                                     options_.discount_min, options_.discount_max);
     spec.model = MakeWorldModelSpec(options_, multi_gamma_, env_->obs_dim(), env_->action_dim());
+    spec.device = context.device;
     agent_ = std::make_unique<TdMpc2Agent>(spec, seed);
     seed_steps_ = SeedSteps(options_, episode_steps_);
     if (spec.model.aux_heads > 0) {
@@ -449,8 +450,11 @@ class Trainer {
     std::vector<float> actions(static_cast<size_t>(2 * kProbeStates * action_dim));
     for (auto& value : actions) value = static_cast<float>(2.0 * probe_stream_.Uniform() - 1.0);
     at::Tensor both = torch::tensor(actions, torch::kFloat32).view({2, kProbeStates, action_dim});
-    probe_action_a_ = both[0].clone();
-    probe_action_b_ = both[1].clone();
+    // where the model is: the diagnostics run there
+    const torch::Device device(context_.device);
+    probe_obs_ = probe_obs_.to(device);
+    probe_action_a_ = both[0].clone().to(device);
+    probe_action_b_ = both[1].clone().to(device);
   }
 
   /// The diag/* metrics on the probe (representation_diagnostics.h), and how long they took.
@@ -571,11 +575,13 @@ class Trainer {
 
   void Restore(const std::filesystem::path& file) {
     std::istringstream bytes(rl::ReadWholeFile(file));
+    // every tensor onto the CPU, whichever device wrote it: checkpoints are device-independent
+    // and the agent moves its own onto its device
     torch::serialize::InputArchive archive;
-    archive.load_from(bytes);
+    archive.load_from(bytes, torch::Device(torch::kCPU));
     torch::serialize::InputArchive agent_archive;
     archive.read("agent", agent_archive);
-    agent_->Load(agent_archive);
+    if (std::string note = agent_->Load(agent_archive); !note.empty()) Log("tdmpc2: " + note);
     // a fresh tensor per key: reading into a defined tensor would re-point it
     auto read = [&archive](const char* key) {
       at::Tensor tensor;

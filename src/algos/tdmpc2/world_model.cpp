@@ -62,7 +62,7 @@ std::vector<QEnsembleImpl::Layer> QEnsembleImpl::Select(QView view,
     in_order = members[index] == static_cast<int64_t>(index);
   }
   at::Tensor index_tensor;
-  if (!in_order) index_tensor = torch::tensor(members, torch::kLong);
+  if (!in_order) index_tensor = torch::tensor(members, torch::kLong).to(source[0].weight.device());
   auto pick = [&](const at::Tensor& tensor) {
     if (!tensor.defined()) return tensor;
     at::Tensor viewed = view == QView::kDetached ? tensor.detach() : tensor;
