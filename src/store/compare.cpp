@@ -5,8 +5,9 @@
 // has a (non-NaN) value at step 0 and at step T, or at step T - 1 for curves indexed 0..T-1
 // (TAM's per-episode metrics: budget 8000 episodes, steps 0..7999). Points after T are ignored.
 //
-// Time overhead: ms_per_iter when every compared run recorded it, otherwise, for every run, the
-// wall time per step (ended_at - started_at) / last_env_step. Comparison::time_source says which.
+// Time overhead: ms_per_iter when every compared run has it (the column, else the mean of the
+// run's logged system/ms_per_iter), otherwise, for every run, the wall time per step
+// (ended_at - started_at) / last_env_step. Comparison::time_source says which.
 //
 // Task normalisation: task_ref's (score_min, score_max) when it has the task, else the min and
 // max of the compared AUCs of that task across all variants. A zero range maps every AUC to 0.
@@ -60,7 +61,21 @@ std::vector<MemberFacts> ReadMembers(ResultsStore& store, const std::vector<Swee
     SQLite::Statement query(store.database(), R"sql(
       SELECT r.run_uuid, r.variant, r.task, r.seed, r.status, r.budget_env_steps,
              r.last_env_step, r.started_at_ms, r.ended_at_ms, r.exit_code, r.error_text,
-             r.param_count, r.peak_rss_bytes, r.ms_per_iter,
+             -- a run whose completing attempt was not its first (a resume after a kill) may
+             -- lack the column: its logged system/param_count says the same
+             coalesce(r.param_count,
+                      (SELECT CAST(m.value AS INTEGER) FROM metric m
+                       JOIN metric_key k ON k.key_id = m.key_id
+                       WHERE m.run_id = r.run_id AND k.name = 'system/param_count'
+                       ORDER BY m.step DESC LIMIT 1)),
+             r.peak_rss_bytes,
+             -- the workload's own cost per iteration, else the mean of what it logged per
+             -- episode (TD-MPC2's update + planning): unlike wall time per step it holds for
+             -- a run resumed after a pause
+             coalesce(r.ms_per_iter,
+                      (SELECT avg(m.value) FROM metric m
+                       JOIN metric_key k ON k.key_id = m.key_id
+                       WHERE m.run_id = r.run_id AND k.name = 'system/ms_per_iter')),
              c.git_sha, c.git_dirty, c.diff_sha256
       FROM run r JOIN code_version c ON c.code_id = r.code_id
       WHERE r.run_id = :run_id

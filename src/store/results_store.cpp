@@ -564,10 +564,19 @@ void ResultsStore::SetRunStats(int64_t run_id, std::optional<int64_t> param_coun
                                std::optional<int64_t> peak_rss_bytes,
                                std::optional<double> ms_per_iter) {
   Write(fmt::format("recording the overhead of run #{}", run_id), [&] {
-    // a missing figure keeps what is there
+    // a missing figure keeps what is there; the parameter count of a resumed run, whose
+    // workload logged it in an earlier attempt only, comes from that metric; the peak memory
+    // is the largest of the attempts'
     SQLite::Statement update(*db_, R"sql(
-      UPDATE run SET param_count    = coalesce(:param_count, param_count),
-                     peak_rss_bytes = coalesce(:peak_rss_bytes, peak_rss_bytes),
+      UPDATE run SET param_count    = coalesce(:param_count, param_count,
+                                               (SELECT CAST(m.value AS INTEGER) FROM metric m
+                                                JOIN metric_key k ON k.key_id = m.key_id
+                                                WHERE m.run_id = :run_id
+                                                  AND k.name = 'system/param_count'
+                                                ORDER BY m.step DESC LIMIT 1)),
+                     peak_rss_bytes = CASE WHEN peak_rss_bytes IS NULL THEN :peak_rss_bytes
+                                           WHEN :peak_rss_bytes IS NULL THEN peak_rss_bytes
+                                           ELSE max(peak_rss_bytes, :peak_rss_bytes) END,
                      ms_per_iter    = coalesce(:ms_per_iter, ms_per_iter)
       WHERE run_id = :run_id
     )sql");

@@ -324,6 +324,22 @@ TEST_F(CompareTest, TaskRefNormalisesAndWallTimeIsTheFallback) {
   EXPECT_FALSE(comparison.pooled[1].verdict.overhead_ok);
 }
 
+TEST_F(CompareTest, ALoggedMsPerIterStandsInForTheColumn) {
+  FillStudy();
+  // TD-MPC2 logs system/ms_per_iter per episode and leaves the column empty: A0 9 and 11
+  // (mean 10), A1 13 and 14 (mean 13.5) -> +35%, not the columns' +10% nor any wall time
+  store_->database().exec("UPDATE run SET ms_per_iter = NULL");
+  for (const auto& member : store_->SweepMembers(sweep_id_)) {
+    auto writer = store_->OpenMetricWriter(member.run_id);
+    const bool base = member.variant == "A0";
+    writer->Add("system/ms_per_iter", 500, base ? 9.0 : 13.0);
+    writer->Add("system/ms_per_iter", 1000, base ? 11.0 : 14.0);
+  }
+  Comparison comparison = Compare(*store_, Options());
+  EXPECT_EQ(comparison.time_source, "ms_per_iter");
+  EXPECT_NEAR(*comparison.pooled[1].worst_overhead.time, 0.35, kTight);
+}
+
 TEST_F(CompareTest, GoalMinComparesTheFlippedValues) {
   FillStudy();
   CompareOptions options = Options();
@@ -424,6 +440,22 @@ TEST_F(CompareTest, SeveralSweepsAreOneStudy) {
     std::string message = error.what();
     EXPECT_NE(message.find("no sweep 'mroe'"), std::string::npos) << message;
     EXPECT_NE(message.find("Did you mean 'more'?"), std::string::npos) << message;
+  }
+}
+
+TEST_F(CompareTest, ARunWithoutTheCountColumnUsesItsLoggedParameterCount) {
+  FillStudy();
+  // as a store written before SetRunStats looked at the metric: the column cleared
+  const int64_t run_id = store_->SweepMembers(sweep_id_).front().run_id;
+  store_->database().exec("UPDATE run SET param_count = NULL WHERE run_id = " +
+                          std::to_string(run_id));
+  {
+    auto writer = store_->OpenMetricWriter(run_id);
+    writer->Add("system/param_count", 0, 1234.0);
+  }
+  Comparison comparison = Compare(*store_, Options());
+  for (const auto& run : comparison.runs) {
+    if (run.run_id == run_id) EXPECT_EQ(run.param_count, 1234);
   }
 }
 

@@ -565,6 +565,22 @@ TEST_F(StoreTest, SetRunStatsKeepsWhatIsNotGiven) {
   EXPECT_EQ(details.param_count, 1000);
   EXPECT_EQ(details.peak_rss_bytes, 4096);
   EXPECT_EQ(details.ms_per_iter, 2.5);
+  // a later attempt with a smaller peak keeps the run's largest
+  store->SetRunStats(run_id, std::nullopt, 1024, std::nullopt);
+  EXPECT_EQ(store->GetRun(run_id).peak_rss_bytes, 4096);
+}
+
+TEST_F(StoreTest, AResumedRunTakesItsParameterCountFromTheMetricItsFirstAttemptLogged) {
+  auto store = OpenStore();
+  const int64_t run_id = store->CreateRun(MakeRun("resumed", 1));
+  store->MarkRunning(run_id, 100);
+  {
+    auto writer = store->OpenMetricWriter(run_id);
+    writer->Add("system/param_count", 0, 184379.0);
+  }
+  // the first attempt was killed before its stats; the second logs no count of its own
+  store->SetRunStats(run_id, std::nullopt, 2048, std::nullopt);
+  EXPECT_EQ(store->GetRun(run_id).param_count, 184379);
 }
 
 TEST_F(StoreTest, CheckpointsUpsertOnStepAndTheNewestWins) {
