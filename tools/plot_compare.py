@@ -79,19 +79,34 @@ def x_unit(db, run_ids):
 
 def variant_settings(db, runs, variants):
     """Per variant, the overrides that all its runs share and not every run of the sweep has:
-    what the variant sets (`multi_gamma.enabled=true, ...`)."""
+    what the variant sets (`head=separate, loss_weight=0.5`). What every variant but the first
+    sets alike (`multi_gamma.enabled=true`) is left out when there are several, and keys are
+    shortened to their last part where that is unambiguous, so that the difference between two
+    arms survives the legend's width."""
     overrides = {}
     for run in runs:
         row = db.execute("SELECT overrides_json FROM run WHERE run_id = ?",
                          (run["run_id"],)).fetchone()
         overrides[run["run_id"]] = set(json.loads(row[0])) if row and row[0] else set()
     everywhere = set.intersection(*overrides.values()) if overrides else set()
-    settings = {}
+    shared = {}
     for variant in variants:
         mine = [overrides[r["run_id"]] for r in runs if r["variant"] == variant]
-        shared = set.intersection(*mine) - everywhere if mine else set()
-        shared = {o for o in shared if not o.startswith("seed=")}
-        text = ", ".join(sorted(shared))
+        own = set.intersection(*mine) - everywhere if mine else set()
+        shared[variant] = {o for o in own if not o.startswith("seed=")}
+    treatments = [shared[v] for v in variants[1:]]
+    common = set.intersection(*treatments) if len(treatments) > 1 else set()
+    keys = {o.split("=", 1)[0] for own in shared.values() for o in own}
+    lasts = [k.rsplit(".", 1)[-1] for k in keys]
+
+    def short(override):
+        key, _, value = override.partition("=")
+        last = key.rsplit(".", 1)[-1]
+        return f"{last}={value}" if lasts.count(last) == 1 else override
+
+    settings = {}
+    for variant in variants:
+        text = ", ".join(sorted(short(o) for o in shared[variant] - common))
         settings[variant] = text if len(text) <= 70 else text[:67] + "..."
     return settings
 

@@ -299,6 +299,17 @@ TEST(SweepCompareTest, ACommandLineSweepComparesItsAxisAndPlotsTheRliableFigures
                            "intervals_soft_bind.png", "compare_soft_bind.json"}) {
     EXPECT_TRUE(fs::exists(dir.path() / "plots" / file)) << file << "\n" << compared.err;
   }
+  // a second sweep with another seed: both together are one study of three seeds an arm
+  auto more = RunOrch({"sweep", kTam, "seed=2", "tam.memory.w_mem=0,0.02", "tam.episodes=120",
+                       "--name", "wmem-more", "--jobs", "2", "--store", store});
+  ASSERT_EQ(more.exit_code, 0) << more.err;
+  auto both = RunOrch({"compare", "--sweep", "wmem,wmem-more", "--metric", "soft_bind", "--store",
+                       store, "--plot", (dir.path() / "both").string()});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_TRUE(Contains(both.out, "sweeps 'wmem,wmem-more'")) << both.out;
+  EXPECT_TRUE(Contains(both.out, "6 runs compared, 0 excluded")) << both.out;
+  EXPECT_TRUE(Contains(both.out, "tam.memory.w_mem=0.02  3")) << both.out;
+  EXPECT_TRUE(fs::exists(dir.path() / "both" / "compare_soft_bind.png")) << both.err;
 }
 
 }  // namespace
