@@ -21,7 +21,7 @@ namespace {
 std::vector<int64_t> RunsToExport(store::ResultsStore& store, const ParsedArgs& parsed) {
   std::vector<int64_t> ids;
   if (auto sweep_name = parsed.Value("sweep")) {
-    const store::SweepRecord sweep = RequireSweep(store, *sweep_name, StorePath(parsed));
+    const store::SweepRecord sweep = store.RequireSweep(*sweep_name);
     for (const auto& member : store.SweepMembers(sweep.sweep_id)) ids.push_back(member.run_id);
   }
   for (const auto& reference : parsed.positional) ids.push_back(store.ResolveRun(reference));

@@ -86,7 +86,7 @@ std::vector<StatusRow> SlurmRows(const fs::path& dir, bool* queue_busy) {
 /// A local sweep: its runs as the store has them.
 std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& name) {
   auto store = OpenStoreForReading(parsed);
-  const store::SweepRecord sweep = RequireSweep(*store, name, StorePath(parsed));
+  const store::SweepRecord sweep = store->RequireSweep(name);
   std::map<int64_t, store::RunSummary> runs;
   store::RunFilter filter;
   filter.sweep_id = sweep.sweep_id;

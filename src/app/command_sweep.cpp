@@ -377,7 +377,7 @@ int RunSweep(const std::vector<std::string>& args) {
             "sweep is launched as recorded");
       }
       auto store = OpenStoreForReading(parsed);
-      const store::SweepRecord record = RequireSweep(*store, *name, StorePath(parsed));
+      const store::SweepRecord record = store->RequireSweep(*name);
       spec = sweep::LoadRecordedSweep(record.spec_yaml, record.name);
     } else {
       if (parsed.positional.empty()) {

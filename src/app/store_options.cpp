@@ -8,8 +8,6 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "common/error.h"
-#include "common/string_util.h"
 
 namespace orch::app {
 
@@ -85,17 +83,6 @@ std::string FormatTimestamp(int64_t ms) {
   std::tm local{};
   localtime_r(&seconds, &local);
   return fmt::format("{:%Y-%m-%d %H:%M:%S}", local);
-}
-
-store::SweepRecord RequireSweep(store::ResultsStore& store, const std::string& name,
-                                const std::filesystem::path& store_path) {
-  if (std::optional<store::SweepRecord> sweep = store.FindSweep(name)) return *sweep;
-  std::vector<std::string> names;
-  for (const auto& known : store.ListSweeps()) names.push_back(known.name);
-  std::string suggestion = DidYouMeanSentence(name, names);
-  throw UsageError(fmt::format("no sweep named '{}' in {}. {}Known: {}", name, store_path.string(),
-                               suggestion.empty() ? "" : suggestion + " ",
-                               names.empty() ? "none" : Join(names, ", ")));
 }
 
 }  // namespace orch::app

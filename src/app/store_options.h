@@ -22,11 +22,6 @@ std::unique_ptr<store::ResultsStore> OpenStoreForReading(const ParsedArgs& parse
 /// Opens for writing and marks runs whose heartbeat is older than a minute as failed.
 std::unique_ptr<store::ResultsStore> OpenStoreForWriting(const std::filesystem::path& path);
 
-/// The sweep called `name`; a UsageError naming the store, the close names and the known ones
-/// when there is none.
-store::SweepRecord RequireSweep(store::ResultsStore& store, const std::string& name,
-                                const std::filesystem::path& store_path);
-
 /// `2026-11-22 23:59:01` in local time.
 std::string FormatTimestamp(int64_t ms);
 

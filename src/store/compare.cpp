@@ -58,28 +58,23 @@ struct MemberFacts {
 
 std::vector<MemberFacts> ReadMembers(ResultsStore& store, const std::vector<SweepMember>& members) {
   return internal::Guarded(store.path(), "reading the runs of the sweep", [&] {
-    SQLite::Statement query(store.database(), R"sql(
+    // a run whose completing attempt was not its first (a resume after a kill) may lack the
+    // parameter count: its logged system/param_count says the same; without ms_per_iter, the
+    // mean of what the workload logged per episode (TD-MPC2's update + planning), which unlike
+    // wall time per step holds for a run resumed after a pause
+    SQLite::Statement query(
+        store.database(),
+        fmt::format(R"sql(
       SELECT r.run_uuid, r.variant, r.task, r.seed, r.status, r.budget_env_steps,
              r.last_env_step, r.started_at_ms, r.ended_at_ms, r.exit_code, r.error_text,
-             -- a run whose completing attempt was not its first (a resume after a kill) may
-             -- lack the column: its logged system/param_count says the same
-             coalesce(r.param_count,
-                      (SELECT CAST(m.value AS INTEGER) FROM metric m
-                       JOIN metric_key k ON k.key_id = m.key_id
-                       WHERE m.run_id = r.run_id AND k.name = 'system/param_count'
-                       ORDER BY m.step DESC LIMIT 1)),
-             r.peak_rss_bytes,
-             -- the workload's own cost per iteration, else the mean of what it logged per
-             -- episode (TD-MPC2's update + planning): unlike wall time per step it holds for
-             -- a run resumed after a pause
-             coalesce(r.ms_per_iter,
-                      (SELECT avg(m.value) FROM metric m
-                       JOIN metric_key k ON k.key_id = m.key_id
-                       WHERE m.run_id = r.run_id AND k.name = 'system/ms_per_iter')),
+             coalesce(r.param_count, CAST({} AS INTEGER)), r.peak_rss_bytes,
+             coalesce(r.ms_per_iter, {}),
              c.git_sha, c.git_dirty, c.diff_sha256
       FROM run r JOIN code_version c ON c.code_id = r.code_id
       WHERE r.run_id = :run_id
-    )sql");
+    )sql",
+                    internal::LoggedMetricSql("r.run_id", "system/param_count", "latest"),
+                    internal::LoggedMetricSql("r.run_id", "system/ms_per_iter", "avg")));
     std::vector<MemberFacts> facts;
     for (const SweepMember& member : members) {
       query.reset();
@@ -289,19 +284,10 @@ std::vector<SweepRecord> FindSweeps(ResultsStore& store, const std::string& name
     if (name.empty()) {
       throw UsageError(fmt::format("--sweep '{}': an empty sweep name", names_text));
     }
-    std::optional<SweepRecord> sweep = store.FindSweep(name);
-    if (!sweep) {
-      std::vector<std::string> names;
-      for (const auto& known : store.ListSweeps()) names.push_back(known.name);
-      std::string suggestion = DidYouMeanSentence(name, names);
-      throw UsageError(fmt::format(
-          "no sweep '{}' in {}.{}{} {}", name, store.path().string(), suggestion.empty() ? "" : " ",
-          suggestion,
-          names.empty() ? "The store has no sweeps yet." : "Known sweeps: " + Join(names, ", ")));
-    }
+    SweepRecord sweep = store.RequireSweep(name);
     bool repeated = false;
-    for (const auto& known : sweeps) repeated |= known.sweep_id == sweep->sweep_id;
-    if (!repeated) sweeps.push_back(std::move(*sweep));
+    for (const auto& known : sweeps) repeated |= known.sweep_id == sweep.sweep_id;
+    if (!repeated) sweeps.push_back(std::move(sweep));
   }
   return sweeps;
 }

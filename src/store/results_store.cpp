@@ -567,19 +567,16 @@ void ResultsStore::SetRunStats(int64_t run_id, std::optional<int64_t> param_coun
     // a missing figure keeps what is there; the parameter count of a resumed run, whose
     // workload logged it in an earlier attempt only, comes from that metric; the peak memory
     // is the largest of the attempts'
-    SQLite::Statement update(*db_, R"sql(
-      UPDATE run SET param_count    = coalesce(:param_count, param_count,
-                                               (SELECT CAST(m.value AS INTEGER) FROM metric m
-                                                JOIN metric_key k ON k.key_id = m.key_id
-                                                WHERE m.run_id = :run_id
-                                                  AND k.name = 'system/param_count'
-                                                ORDER BY m.step DESC LIMIT 1)),
+    SQLite::Statement update(
+        *db_, fmt::format(R"sql(
+      UPDATE run SET param_count    = coalesce(:param_count, param_count, CAST({} AS INTEGER)),
                      peak_rss_bytes = CASE WHEN peak_rss_bytes IS NULL THEN :peak_rss_bytes
                                            WHEN :peak_rss_bytes IS NULL THEN peak_rss_bytes
                                            ELSE max(peak_rss_bytes, :peak_rss_bytes) END,
                      ms_per_iter    = coalesce(:ms_per_iter, ms_per_iter)
       WHERE run_id = :run_id
-    )sql");
+    )sql",
+                          internal::LoggedMetricSql(":run_id", "system/param_count", "latest")));
     BindOptional(update, ":param_count", param_count);
     BindOptional(update, ":peak_rss_bytes", peak_rss_bytes);
     BindOptional(update, ":ms_per_iter", ms_per_iter);

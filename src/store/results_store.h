@@ -327,6 +327,8 @@ class ResultsStore {
                       const std::string& spec_yaml, const std::string& spec_sha256);
   /// The sweep named `name`, if any.
   std::optional<SweepRecord> FindSweep(std::string_view name);
+  /// The sweep named `name`; UsageError naming the store, the closest name and the known ones.
+  SweepRecord RequireSweep(std::string_view name);
   std::vector<SweepRecord> ListSweeps();
   /// Makes `member.run_id` job `member.job_index` of the sweep (replacing an earlier entry).
   void AddSweepMember(int64_t sweep_id, const SweepMember& member);

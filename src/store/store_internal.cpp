@@ -165,6 +165,16 @@ std::string FormatUtc(int64_t ms) {
   return std::string(text) + " UTC";
 }
 
+std::string LoggedMetricSql(std::string_view run_id_sql, std::string_view key,
+                            std::string_view aggregate) {
+  const bool latest = aggregate == "latest";
+  return fmt::format(
+      "(SELECT {} FROM metric m JOIN metric_key k ON k.key_id = m.key_id "
+      "WHERE m.run_id = {} AND k.name = '{}'{})",
+      latest ? "m.value" : fmt::format("{}(m.value)", aggregate), run_id_sql, key,
+      latest ? " ORDER BY m.step DESC LIMIT 1" : "");
+}
+
 std::string FileUri(const std::filesystem::path& path, bool immutable) {
   std::string uri = "file:";
   for (char c : std::filesystem::absolute(path).lexically_normal().string()) {

@@ -28,6 +28,12 @@ bool IsBusy(const SQLite::Exception& error);
 /// needs it: for opening a snapshot and for ATTACHing a shard.
 std::string FileUri(const std::filesystem::path& path, bool immutable);
 
+/// A scalar subquery over the metric `key` that the run `run_id_sql` (an SQL expression) logged:
+/// `aggregate` of its values, or the newest one when `aggregate` is "latest". How the store
+/// recovers a figure a run logged but its row lacks (a run resumed after a kill).
+std::string LoggedMetricSql(std::string_view run_id_sql, std::string_view key,
+                            std::string_view aggregate);
+
 /// A StoreError for a failed SQLite call: names the file and what orch was doing, says the cause
 /// in words and what to do, and ends with SQLite's own message.
 StoreError TranslateError(const std::filesystem::path& path, std::string_view action,

@@ -1,6 +1,7 @@
 // src/store/sweep_records.cpp: the sweeps of a store and the runs that make them up.
 #include <fmt/format.h>
 
+#include "common/error.h"
 #include "common/string_util.h"
 #include "store/results_store.h"
 #include "store/store_internal.h"
@@ -124,6 +125,17 @@ std::vector<SweepRecord> ResultsStore::ListSweeps() {
     while (query.executeStep()) sweeps.push_back(ReadSweep(query));
     return sweeps;
   });
+}
+
+SweepRecord ResultsStore::RequireSweep(std::string_view name) {
+  if (std::optional<SweepRecord> sweep = FindSweep(name)) return *sweep;
+  std::vector<std::string> names;
+  for (const auto& known : ListSweeps()) names.push_back(known.name);
+  std::string suggestion = DidYouMeanSentence(name, names);
+  throw UsageError(fmt::format(
+      "no sweep '{}' in {}.{}{} {}", name, path_.string(), suggestion.empty() ? "" : " ",
+      suggestion,
+      names.empty() ? "The store has no sweeps yet." : "Known sweeps: " + Join(names, ", ")));
 }
 
 void ResultsStore::AddSweepMember(int64_t sweep_id, const SweepMember& member) {
