@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <ctime>
 
-
 namespace orch::app {
 
 /// A worker counts as dead without a word when its heartbeat is older than this.
