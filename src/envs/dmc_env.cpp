@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "envs/dmc_tasks.h"
+#include "envs/env_list.h"
 
 namespace orch::envs {
 namespace {
@@ -338,11 +339,10 @@ int DmcTask::SensorAddress(const char* sensor) const {
 
 std::unique_ptr<DmcTask> MakeDmcTask(const DmcTaskOptions& options, uint64_t run_seed,
                                      std::string_view stream_name) {
-  if (options.name == "cheetah-run") return MakeCheetahRun(options, run_seed, stream_name);
-  if (options.name == "walker-walk") return MakeWalkerWalk(options, run_seed, stream_name);
-  if (options.name == "pendulum-swingup") {
-    return MakePendulumSwingup(options, run_seed, stream_name);
-  }
+#define ORCH_DMC_TASK_CASE(task_name, Options, schema, make) \
+  if (options.name == task_name) return make(options, run_seed, stream_name);
+  ORCH_DMC_TASKS(ORCH_DMC_TASK_CASE)
+#undef ORCH_DMC_TASK_CASE
   throw RegistryError("DMControl task", options.name, DmcTaskNames());
 }
 

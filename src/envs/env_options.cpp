@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "envs/env_list.h"
+
 namespace orch::envs {
 namespace {
 
@@ -149,7 +151,9 @@ std::unique_ptr<config::Schema> BuildSeedGarden() {
 }  // namespace
 
 const std::vector<std::string>& DmcTaskNames() {
-  static const std::vector<std::string> names = {"cheetah-run", "walker-walk", "pendulum-swingup"};
+#define ORCH_ENV_NAME(name, Options, schema, make) name,
+  static const std::vector<std::string> names = {ORCH_DMC_TASKS(ORCH_ENV_NAME)};
+#undef ORCH_ENV_NAME
   return names;
 }
 
@@ -167,14 +171,9 @@ ORCH_SCHEMA_SINGLETON(SeedGardenSchema, BuildSeedGarden)
 #undef ORCH_SCHEMA_SINGLETON
 
 std::vector<std::pair<std::string, const config::Schema*>> EnvSchemas() {
-  std::vector<std::pair<std::string, const config::Schema*>> schemas;
-  for (const auto& task : DmcTaskNames()) schemas.emplace_back(task, &DmcTaskSchema());
-  schemas.emplace_back("controlled-pendulum", &ControlledPendulumSchema());
-  schemas.emplace_back("cartpole", &CartPoleSchema());
-  schemas.emplace_back("pendulum", &PendulumSchema());
-  schemas.emplace_back("invalid-action", &InvalidActionSchema());
-  schemas.emplace_back("seed-garden", &SeedGardenSchema());
-  return schemas;
+#define ORCH_ENV_SCHEMA(name, Options, schema, make) {name, &schema()},
+  return {ORCH_ENVS(ORCH_ENV_SCHEMA)};
+#undef ORCH_ENV_SCHEMA
 }
 
 }  // namespace orch::envs

@@ -83,10 +83,10 @@ struct SeedGardenOptions {
   std::string slot_masks = "optimistic";  ///< optimistic (Esper) | per_op: slots per chosen op
 };
 
-/// The env names each schema serves, for the `env` variant of the root schema.
+/// The env names each schema serves, for the `env` variant of the root schema (env_list.h).
 std::vector<std::pair<std::string, const config::Schema*>> EnvSchemas();
 
-/// Names of the DMControl tasks (the envs TD-MPC2 runs on).
+/// Names of the DMControl tasks (the envs TD-MPC2 runs on; env_list.h).
 const std::vector<std::string>& DmcTaskNames();
 
 const config::Schema& DmcTaskSchema();

@@ -2,13 +2,15 @@
 #include "envs/env_registry.h"
 
 #include <functional>
+#include <type_traits>
 #include <utility>
 
 #include "common/error.h"
 #include "config/schema.h"
 #include "envs/cartpole.h"
 #include "envs/controlled_pendulum.h"
-#include "envs/dmc_env.h"
+#include "envs/dmc_tasks.h"
+#include "envs/env_list.h"
 #include "envs/env_options.h"
 #include "envs/invalid_action.h"
 #include "envs/pendulum_v1.h"
@@ -20,42 +22,26 @@ namespace {
 using Factory = std::function<std::unique_ptr<Env>(const config::Node& section, uint64_t seed,
                                                    std::string_view stream)>;
 
-/// An env whose constructor takes (options, run_seed, stream_name), bound by `schema`.
+/// `make` of a plain env: its constructor. The controlled pendulum takes no stream name (it
+/// names its two streams itself, env/noise, ...).
 template <typename EnvType, typename Options>
-Factory Plain(const config::Schema& schema) {
-  return [&schema](const config::Node& section, uint64_t seed, std::string_view stream) {
-    return std::make_unique<EnvType>(config::Bind<Options>(schema, section), seed, stream);
-  };
+std::unique_ptr<Env> Construct(const Options& options, uint64_t seed, std::string_view stream) {
+  if constexpr (std::is_constructible_v<EnvType, const Options&, uint64_t, std::string_view>) {
+    return std::make_unique<EnvType>(options, seed, stream);
+  } else {
+    return std::make_unique<EnvType>(options, seed);
+  }
 }
 
-/// The list: one line per env (the DMControl tasks share one factory).
+/// The list (env_list.h), each env bound from its section by its schema.
 const std::vector<std::pair<std::string, Factory>>& Registry() {
-  static const std::vector<std::pair<std::string, Factory>> registry = [] {
-    std::vector<std::pair<std::string, Factory>> entries;
-    for (const auto& task : DmcTaskNames()) {
-      entries.emplace_back(task,
-                           [](const config::Node& section, uint64_t seed,
-                              std::string_view stream) -> std::unique_ptr<Env> {
-                             return MakeDmcTask(
-                                 config::Bind<DmcTaskOptions>(DmcTaskSchema(), section), seed,
-                                 stream);
-                           });
-    }
-    entries.emplace_back(
-        "controlled-pendulum",
-        [](const config::Node& section, uint64_t seed, std::string_view) -> std::unique_ptr<Env> {
-          // its two streams are named by the env itself (env/noise, ...)
-          return std::make_unique<ControlledPendulumEnv>(
-              config::Bind<ControlledPendulumOptions>(ControlledPendulumSchema(), section), seed);
-        });
-    entries.emplace_back("cartpole", Plain<CartPoleEnv, CartPoleOptions>(CartPoleSchema()));
-    entries.emplace_back("pendulum", Plain<PendulumEnv, PendulumOptions>(PendulumSchema()));
-    entries.emplace_back("invalid-action",
-                         Plain<InvalidActionEnv, InvalidActionOptions>(InvalidActionSchema()));
-    entries.emplace_back("seed-garden",
-                         Plain<SeedGardenEnv, SeedGardenOptions>(SeedGardenSchema()));
-    return entries;
-  }();
+#define ORCH_ENV_FACTORY(name, Options, schema, make)                                           \
+  {name, [](const config::Node& section, uint64_t seed, std::string_view stream) {              \
+     return std::unique_ptr<Env>(make(config::Bind<Options>(schema(), section), seed, stream)); \
+   }},
+  static const std::vector<std::pair<std::string, Factory>> registry = {
+      ORCH_ENVS(ORCH_ENV_FACTORY)};
+#undef ORCH_ENV_FACTORY
   return registry;
 }
 

@@ -1,6 +1,6 @@
 // src/envs/env_registry.h: every environment by its name, built from its validated `env`
-// section. The one place (besides each env's own files) that knows the list of envs; its names
-// are those of the `env` schema's variants (env_options.h), a test keeps the two in step.
+// section by the factories of the one list (env_list.h), whose names are also the `env`
+// schema's variants (env_options.h).
 #pragma once
 
 #include <cstdint>
