@@ -49,7 +49,8 @@ int RunCollect(const std::vector<std::string>& args) {
     queue = sweep::slurm::QueueStates(
         sweep::slurm::SubmittedJobIds(sweep::slurm::ReadSubmissions(*dir)));
   }
-  sweep::slurm::CollectReport report = sweep::slurm::CollectSweep(*dir, queue);
+  sweep::slurm::CollectReport report =
+      sweep::slurm::CollectSweep(*dir, queue, sweep::slurm::EndedState);
   for (const auto& run : report.runs) {
     if (!run.problem.empty()) {
       std::fprintf(stderr, "orch: %s (%s): %s\n", run.task.label.c_str(),

@@ -65,7 +65,8 @@ std::vector<StatusRow> SlurmRows(const fs::path& dir, bool* queue_busy) {
     queue = sweep::slurm::QueueStates(sweep::slurm::SubmittedJobIds(submissions));
   }
   *queue_busy = queue && !queue->empty();
-  sweep::slurm::CollectReport report = sweep::slurm::CollectSweep(dir, queue);
+  sweep::slurm::CollectReport report =
+      sweep::slurm::CollectSweep(dir, queue, sweep::slurm::EndedState);
   std::vector<StatusRow> rows;
   for (const auto& run : report.runs) {
     StatusRow row;

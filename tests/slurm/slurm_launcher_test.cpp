@@ -1,6 +1,7 @@
 // Tests src/sweep/slurm/ against the local cluster: the SLURM launcher's runs equal the local
-// launcher's bit for bit, a requeued task continues from its checkpoint, a crashed slurmd loses
-// nothing, TD-MPC2 runs through it too, and its files say what was submitted.
+// launcher's bit for bit, a requeued task continues from its checkpoint, a killed task is recorded
+// with how SLURM ended it, a crashed slurmd loses nothing, TD-MPC2 runs through it too, and its
+// files say what was submitted.
 #include <SQLiteCpp/Database.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -158,6 +159,32 @@ TEST(SlurmLauncherTest, ATimeLimitSignalCheckpointsAndTheTaskRequeuesItself) {
   EXPECT_TRUE(Contains(Slurp(dir.path() / "sweeps" / "limit" / "slurm" /
                              (task.substr(0, task.find('_')) + "_0.out")),
                        "requeued SLURM job"));
+}
+
+TEST(SlurmLauncherTest, ATaskKilledBeforeItCouldRecordSaysHowSlurmEndedIt) {
+  REQUIRE_LOCAL_SLURM();
+  TempDir dir("slurm-killed");
+  LauncherHarness slurm("slurm", dir.path());
+  ASSERT_EQ(slurm
+                .Sweep({kTamConfig, "tam.episodes=2000", "tam.checkpoint_every=250", "seed=7",
+                        "--name", "killed"})
+                .exit_code,
+            0);
+  ASSERT_FALSE(WaitForStep(slurm.store(), 300).empty());
+  // SIGKILL to both processes of the task at once, orch's array task and its worker (a worker
+  // whose parent dies stops on request and records that): no one records an end, as when a
+  // cgroup's OOM killer ends a task. `[o]` keeps pkill's own shell out of the match.
+  const std::string task = FirstTaskId(slurm.store(), "killed");
+  LocalCluster::Get().Shell("pkill -KILL -f '[o]rch.*" + dir.path().string() + "'");
+  slurm.Settle("killed");
+
+  store::RunDetails run = Read(slurm.store())->GetRun(1);
+  EXPECT_EQ(run.summary.status, "interrupted");
+  // the controller still holds the ended task (MinJobAge): its state and signal are named
+  EXPECT_TRUE(
+      Contains(run.summary.error_text, "its SLURM task " + task + " ended FAILED (exit code 0:9"))
+      << run.summary.error_text;
+  EXPECT_TRUE(Contains(run.summary.error_text, "orch sweep --resume")) << run.summary.error_text;
 }
 
 TEST(SlurmLauncherTest, ACrashedSlurmdMidSweepLosesNoRun) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,11 +34,17 @@ struct CollectReport {
   size_t ended_unrecorded = 0;
 };
 
+/// How a task that left the queue ended, by its job id (slurm_cli.h's EndedState), for the
+/// interrupted run's error text; nullopt when SLURM does not know.
+using EndedStateLookup = std::function<std::optional<std::string>(const std::string& job_id)>;
+
 /// Merges every shard of the sweep in `sweep_dir` into the main store named in its manifest.
 /// `queue` (QueueStates of the sweep's jobs; nullopt when SLURM cannot be asked) tells runs
-/// whose task is gone; their shard is closed as interrupted first. Each run is merged in its
-/// own transaction, and a damaged shard does not stop the others.
+/// whose task is gone; their shard is closed as interrupted first, with how SLURM says the task
+/// ended when `ended_state` knows. Each run is merged in its own transaction, and a damaged
+/// shard does not stop the others.
 CollectReport CollectSweep(const std::filesystem::path& sweep_dir,
-                           const std::optional<std::map<std::string, std::string>>& queue);
+                           const std::optional<std::map<std::string, std::string>>& queue,
+                           const EndedStateLookup& ended_state = nullptr);
 
 }  // namespace orch::sweep::slurm

@@ -131,6 +131,65 @@ std::map<std::string, std::string> QueueStates(const std::vector<std::string>& j
   return states;
 }
 
+namespace {
+
+/// States a job is in while it may still run (squeue's); EndedState reports only the others.
+bool StillLive(std::string_view state) {
+  for (std::string_view live : {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED",
+                                "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED", "STOPPED",
+                                "SIGNALING", "STAGE_OUT", "RESV_DEL_HOLD", "SPECIAL_EXIT"}) {
+    if (state == live) return true;
+  }
+  return false;
+}
+
+std::string EndText(std::string_view state, std::string_view exit_code, std::string_view reason) {
+  std::string text(state);
+  std::vector<std::string> details;
+  if (!exit_code.empty()) details.push_back(fmt::format("exit code {}", exit_code));
+  if (!reason.empty() && reason != "None") details.push_back(fmt::format("reason {}", reason));
+  if (!details.empty()) text += " (" + Join(details, ", ") + ")";
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> ParseScontrolEnd(std::string_view shown) {
+  std::string state, exit_code, reason;
+  for (const auto& field : Split(shown, ' ')) {
+    std::string_view text = Trim(field);
+    if (StartsWith(text, "JobState=")) state = text.substr(9);
+    if (StartsWith(text, "ExitCode=")) exit_code = text.substr(9);
+    if (StartsWith(text, "Reason=")) reason = text.substr(7);
+  }
+  if (state.empty() || StillLive(state)) return std::nullopt;
+  return EndText(state, exit_code, reason);
+}
+
+std::optional<std::string> ParseSacctEnd(std::string_view listed) {
+  // one line per allocation (-X); a requeued task's last line is its latest attempt
+  std::optional<std::string> ended;
+  for (const auto& line : Split(listed, '\n')) {
+    std::vector<std::string> fields = Split(Trim(line), '|');
+    if (fields.size() != 2 || fields[0].empty()) continue;
+    // "CANCELLED by 0": the state is the first word
+    const std::string state = fields[0].substr(0, fields[0].find(' '));
+    ended = StillLive(state) ? std::nullopt : std::optional(EndText(fields[0], fields[1], ""));
+  }
+  return ended;
+}
+
+std::optional<std::string> EndedState(const std::string& job_id) {
+  CommandResult shown = RunCommand({"scontrol", "show", "job", "-o", job_id});
+  if (shown.exit_code == 0) {
+    if (auto ended = ParseScontrolEnd(shown.out)) return ended;
+  }
+  CommandResult listed =
+      RunCommand({"sacct", "-n", "-P", "-X", "-j", job_id, "-o", "State,ExitCode"});
+  if (listed.exit_code == 0) return ParseSacctEnd(listed.out);
+  return std::nullopt;
+}
+
 bool Requeue(const std::string& job_id) {
   CommandResult requeued = RunCommand({"scontrol", "requeue", job_id});
   if (requeued.exit_code != 0) {

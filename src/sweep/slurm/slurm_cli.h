@@ -3,7 +3,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orch::sweep::slurm {
@@ -31,6 +33,16 @@ std::string Submit(const std::vector<std::string>& args);
 /// `job_ids`, keyed `<array job id>_<task id>` for array tasks and `<job id>` for others
 /// (`squeue -h -r`). Empty when squeue is not there or fails.
 std::map<std::string, std::string> QueueStates(const std::vector<std::string>& job_ids);
+
+/// How a job or array task that has left the queue ended, as "TIMEOUT (exit code 0:15, reason
+/// TimeLimit)": from `scontrol show job` while the controller still holds it (MinJobAge, 300 s
+/// by default), else from `sacct` where accounting runs; nullopt when neither knows.
+std::optional<std::string> EndedState(const std::string& job_id);
+
+/// EndedState's readings of `scontrol show job -o ID` and `sacct -n -P -X -j ID -o
+/// State,ExitCode`; nullopt when the text names no state, or one that is not final.
+std::optional<std::string> ParseScontrolEnd(std::string_view shown);
+std::optional<std::string> ParseSacctEnd(std::string_view listed);
 
 /// `scontrol requeue ID`; false when it failed (its message goes to stderr).
 bool Requeue(const std::string& job_id);

@@ -128,7 +128,7 @@ class SlurmLauncher : public Launcher {
     std::vector<slurm::Submission> submissions = slurm::ReadSubmissions(dir);
     std::optional<std::map<std::string, std::string>> queue;
     if (slurm::SlurmCommandsPresent()) queue = slurm::QueueStates(SubmittedJobIds(submissions));
-    slurm::CollectReport report = slurm::CollectSweep(dir, queue);
+    slurm::CollectReport report = slurm::CollectSweep(dir, queue, slurm::EndedState);
     for (const auto& run : report.runs) {
       if (!run.problem.empty()) {
         std::fprintf(stderr, "orch: %s: %s\n", run.task.label.c_str(), run.problem.c_str());
