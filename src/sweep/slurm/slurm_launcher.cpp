@@ -16,6 +16,7 @@
 #include "store/results_store.h"
 #include "store/shard.h"
 #include "sweep/slurm/collect.h"
+#include "sweep/slurm/job_arrays.h"
 #include "sweep/slurm/slurm_cli.h"
 #include "sweep/slurm/slurm_settings.h"
 #include "sweep/slurm/sweep_dir.h"
@@ -25,18 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using slurm::SlurmSettings;
-
-/// `0-3,7,9-11`: task ids as an --array list.
-std::string CompressRanges(const std::vector<int64_t>& ids) {
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < ids.size();) {
-    size_t j = i;
-    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
-    parts.push_back(j == i ? std::to_string(ids[i]) : fmt::format("{}-{}", ids[i], ids[j]));
-    i = j + 1;
-  }
-  return Join(parts, ",");
-}
 
 /// Quoted for bash (single quotes).
 std::string Quote(const std::string& text) {
@@ -180,28 +169,22 @@ class SlurmLauncher : public Launcher {
     // MaxArraySize
     std::vector<int64_t> indices;
     for (const auto& item : items) indices.push_back(static_cast<int64_t>(item.job_index));
-    std::sort(indices.begin(), indices.end());
-    const int64_t max_array = std::max<int64_t>(2, slurm::MaxArraySize());
     const std::string job_name = settings_.name.empty() ? sweep.name : settings_.name;
     const int64_t stamp = store::NowMs();
     std::vector<std::string> array_ids;
     LaunchReport report;
     report.detached = true;
-    for (size_t first = 0; first < indices.size();) {
-      const int64_t offset = indices[first];
-      size_t last = first;
-      while (last + 1 < indices.size() && indices[last + 1] - offset < max_array - 1) ++last;
-      std::vector<int64_t> ids;
-      for (size_t i = first; i <= last; ++i) ids.push_back(indices[i] - offset);
-      const std::string array = CompressRanges(ids);
-      const fs::path script = dir / "slurm" / fmt::format("array-{}-{}.sbatch", stamp, offset);
-      WriteFileAtomically(script, ArrayScript(settings_, job_name, dir, array, offset));
+    for (const auto& array : slurm::SplitIntoArrays(indices, slurm::MaxArraySize())) {
+      const fs::path script =
+          dir / "slurm" / fmt::format("array-{}-{}.sbatch", stamp, array.offset);
+      WriteFileAtomically(script,
+                          ArrayScript(settings_, job_name, dir, array.ranges, array.offset));
       std::string id = slurm::Submit({script.string()});
-      slurm::AppendSubmission(dir, {"array", id, offset, array});
+      slurm::AppendSubmission(dir, {"array", id, array.offset, array.ranges});
       array_ids.push_back(id);
       report.lines.push_back(fmt::format("array job {}: {} run(s), jobs {}..{} of the sweep", id,
-                                         ids.size(), indices[first], indices[last]));
-      first = last + 1;
+                                         array.task_ids.size(), array.offset,
+                                         array.offset + array.task_ids.back()));
     }
 
     // the collect job merges the shards once every task has ended, failed ones too
