@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "app/progress_display.h"
@@ -88,7 +89,7 @@ void SweepProgress::OnStarted(const sweep::LaunchItem& item, int attempt) {
   running.attempt = attempt;
   running.started = std::chrono::steady_clock::now();
   running_[item.job_index] = std::move(running);
-  sweep_rate_.Add(std::chrono::steady_clock::now(), WorkDone());
+  sweep_rate_.Add(std::chrono::steady_clock::now(), static_cast<double>(launch_work_));
   if (!live_ || attempt > 1) {
     Print(fmt::format("{} started{}", item.label,
                       attempt > 1 ? fmt::format(" (attempt {})", attempt) : ""));
@@ -104,16 +105,25 @@ void SweepProgress::OnProgress(const sweep::LaunchItem& item, const sweep::Progr
   if (it->second.first_done < 0) {
     it->second.first_done = update.done;
     it->second.started = now;
+    // a run continued from a checkpoint did its first steps in an earlier launch
+    const bool continued = item.resume || it->second.attempt > 1;
+    it->second.update.done = continued ? update.done : 0;
   }
+  launch_work_ += std::max<int64_t>(0, update.done - it->second.update.done);
   it->second.update = update;
   it->second.rate.Add(now, static_cast<double>(update.done));
-  sweep_rate_.Add(now, WorkDone());
+  sweep_rate_.Add(now, static_cast<double>(launch_work_));
   Redraw(false);
 }
 
 void SweepProgress::OnFinished(const sweep::LaunchItem& item, const sweep::RunOutcome& outcome,
                                bool will_retry) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = running_.find(item.job_index);
+      it != running_.end() && outcome.status == "completed" && it->second.first_done >= 0) {
+    // the steps after its last progress line
+    launch_work_ += std::max<int64_t>(0, outcome.budget_steps - it->second.update.done);
+  }
   running_.erase(item.job_index);
   std::string line = fmt::format("{} {} after {}", item.label, outcome.status,
                                  ProgressDisplay::FormatDuration(outcome.seconds));

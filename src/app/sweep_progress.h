@@ -57,7 +57,10 @@ class SweepProgress : public sweep::LaunchObserver {
   int lines_drawn_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_{};
-  RecentRate sweep_rate_;  ///< the whole sweep's work per second, recently
+  /// Steps run in this launch: not those a continued run had done before, which would make
+  /// the pace, and so the ETA, look far better than it is.
+  int64_t launch_work_ = 0;
+  RecentRate sweep_rate_;  ///< launch_work_ per second, recently
 };
 
 }  // namespace orch::app
