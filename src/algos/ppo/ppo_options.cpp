@@ -83,6 +83,15 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("bootstrap", &O::bootstrap,
           "what ends bootstrapping: terminated (Gymnasium) or terminated_or_truncated (CleanRL)")
       .Choices({"terminated", "terminated_or_truncated"});
+  b.Field("norm_obs", &O::norm_obs,
+          "normalise observations by the running mean and variance of every training "
+          "observation, clipped to clip_obs (Gymnasium's NormalizeObservation; evaluation uses "
+          "the statistics as they stand)");
+  b.Field("clip_obs", &O::clip_obs, "clip of the normalised observations").Positive();
+  b.Field("norm_reward", &O::norm_reward,
+          "divide rewards by the running sd of each env's discounted return, clipped to "
+          "clip_reward (Gymnasium's NormalizeReward); episode returns are logged unscaled");
+  b.Field("clip_reward", &O::clip_reward, "clip of the scaled rewards").Positive();
   b.Field("eval_episodes", &O::eval_episodes, "deterministic evaluation episodes")
       .Range(1, 100'000);
   b.Field("eval_every", &O::eval_every, "environment steps between evaluations").Min(1);

@@ -54,12 +54,16 @@ struct PpoOptions {
   double kl_stop_factor = 1.5;                  ///< stop when approx-KL > factor * target_kl
   std::string factored_objective = "per_head";  ///< per_head ratios | joint_sum (SB3)
   std::string bootstrap = "terminated";         ///< terminated | terminated_or_truncated
-  int64_t eval_episodes = 10;                   ///< deterministic evaluation episodes
-  int64_t eval_every = 50'000;                  ///< env steps between evaluations
-  std::optional<int64_t> eval_seed;             ///< fixed evaluation episodes; null = run seed
-  bool eval_deterministic = true;               ///< evaluate the mode (false: sample actions)
-  int64_t checkpoint_every = 100'000;           ///< env steps between checkpoints (0: at the end)
-  PolicyOptions policy;                         ///< the injected policy bundle
+  bool norm_obs = false;               ///< normalise observations by running statistics (Gymnasium)
+  double clip_obs = 10.0;              ///< clip of the normalised observations
+  bool norm_reward = false;            ///< scale rewards by the running sd of the discounted return
+  double clip_reward = 10.0;           ///< clip of the scaled rewards
+  int64_t eval_episodes = 10;          ///< deterministic evaluation episodes
+  int64_t eval_every = 50'000;         ///< env steps between evaluations
+  std::optional<int64_t> eval_seed;    ///< fixed evaluation episodes; null = run seed
+  bool eval_deterministic = true;      ///< evaluate the mode (false: sample actions)
+  int64_t checkpoint_every = 100'000;  ///< env steps between checkpoints (0: at the end)
+  PolicyOptions policy;                ///< the injected policy bundle
 };
 
 const config::Schema& PolicySchema();

@@ -79,8 +79,10 @@ class Trainer {
     obs_dim_ = vector_env->obs_dim();
     action_spec_ = vector_env->action_spec();
     env_name_ = vector_env->env(0).name();
-    collector_ = std::make_unique<RolloutCollector>(std::move(vector_env), options_.bootstrap,
-                                                    options_.gamma);
+    collector_ = std::make_unique<RolloutCollector>(
+        std::move(vector_env), options_.bootstrap, options_.gamma,
+        NormalizationOptions{options_.norm_obs, options_.clip_obs, options_.norm_reward,
+                             options_.clip_reward});
 
     // the policy: built, placed and compiled by the factory, then injected into the agent
     torch::manual_seed(rl::DeriveSeed(seed_, "ppo/init"));
@@ -186,6 +188,8 @@ class Trainer {
     Log("charts/learning_rate", global_step_, stats.learning_rate);
     Log("charts/epochs", global_step_, static_cast<double>(stats.epochs));
     if (options_.target_kl) Log("charts/kl_stopped", global_step_, stats.kl_stopped ? 1.0 : 0.0);
+    if (options_.norm_reward)
+      Log("charts/reward_divisor", global_step_, collector_->reward_divisor());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     if (seconds > 0) {
@@ -226,6 +230,7 @@ class Trainer {
     for (int64_t episode = 0; episode < options_.eval_episodes; ++episode) {
       if (options_.eval_seed && episode > 0) env = episode_env(episode);
       env->Reset(Span(obs));
+      collector_->NormalizeForEvaluation(Span(obs));
       RecurrentState hidden = policy_->InitialHidden(1);
       double episode_return = 0.0;
       int64_t length = 0;
@@ -252,6 +257,7 @@ class Trainer {
           action.discrete = {chosen.data_ptr<int64_t>(), static_cast<size_t>(chosen.numel())};
         }
         const envs::StepResult step = env->Step(action, Span(obs));
+        collector_->NormalizeForEvaluation(Span(obs));
         episode_return += step.reward;
         ++length;
         if (step.terminated || step.truncated) break;

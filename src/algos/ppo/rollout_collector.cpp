@@ -24,11 +24,44 @@ at::Tensor Read(torch::serialize::InputArchive& archive, const std::string& key)
   return tensor;
 }
 
+at::Tensor Doubles(const std::vector<double>& values) {
+  return at::tensor(at::ArrayRef<double>(values), at::TensorOptions().dtype(at::kDouble));
+}
+
+std::vector<double> ToDoubles(const at::Tensor& tensor) {
+  const at::Tensor values = tensor.to(at::kDouble).contiguous();
+  return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};
+}
+
+// the running statistics, exactly (doubles), so that a resumed run normalises as the
+// uninterrupted one does
+void WriteStats(torch::serialize::OutputArchive& archive, const std::string& prefix,
+                const RunningMeanStd& stats) {
+  archive.write(prefix + "/mean", Doubles(stats.mean()));
+  archive.write(prefix + "/var", Doubles(stats.var()));
+  archive.write(prefix + "/count", c10::IValue(stats.count()));
+}
+
+void ReadStats(torch::serialize::InputArchive& archive, const std::string& prefix,
+               RunningMeanStd& stats) {
+  c10::IValue count;
+  if (!archive.try_read(prefix + "/count", count)) {
+    throw std::runtime_error("ppo checkpoint: it has no '" + prefix +
+                             "' statistics (written without this normalisation?)");
+  }
+  stats.Restore(ToDoubles(Read(archive, prefix + "/mean")),
+                ToDoubles(Read(archive, prefix + "/var")), count.toDouble());
+}
+
 }  // namespace
 
 RolloutCollector::RolloutCollector(std::unique_ptr<envs::VectorEnv> envs, std::string bootstrap,
-                                   double gamma)
+                                   double gamma, NormalizationOptions normalization)
     : envs_(std::move(envs)), bootstrap_(std::move(bootstrap)), gamma_(gamma) {
+  if (normalization.obs) obs_normalizer_.emplace(envs_->obs_dim(), normalization.clip_obs);
+  if (normalization.reward) {
+    reward_scaler_.emplace(envs_->num_envs(), gamma, normalization.clip_reward);
+  }
   const int64_t count = envs_->num_envs();
   const envs::ActionSpec& action = envs_->action_spec();
   obs_ = at::zeros({count, envs_->obs_dim()}, at::kFloat);
@@ -42,6 +75,7 @@ RolloutCollector::RolloutCollector(std::unique_ptr<envs::VectorEnv> envs, std::s
 
 void RolloutCollector::Reset(PolicyBundle& policy) {
   envs_->Reset(Span(obs_));
+  if (obs_normalizer_) obs_normalizer_->UpdateAndNormalize(Span(obs_));
   starts_.fill_(true);
   hidden_ = policy.InitialHidden(envs_->num_envs());
 }
@@ -108,6 +142,8 @@ void RolloutCollector::Collect(
       }
     }
     envs_->Step(discrete_, continuous_, Span(obs_), rewards_, terminated_, truncated_);
+    if (reward_scaler_) reward_scaler_->Scale(rewards_, terminated_);
+    if (obs_normalizer_) obs_normalizer_->UpdateAndNormalize(Span(obs_));
 
     // a truncated episode is not over for the value: fold gamma V(final obs) into its reward
     bool any_end = false;
@@ -117,8 +153,9 @@ void RolloutCollector::Collect(
       any_truncation |= truncated_[env] && !terminated_[env];
     }
     if (any_truncation && bootstrap_ == "terminated") {
-      at::Tensor final_obs =
-          at::from_blob(const_cast<float*>(envs_->final_obs().data()), {envs, obs_dim}, at::kFloat);
+      final_obs_.assign(envs_->final_obs().begin(), envs_->final_obs().end());
+      if (obs_normalizer_) obs_normalizer_->Normalize(final_obs_);
+      at::Tensor final_obs = at::from_blob(final_obs_.data(), {envs, obs_dim}, at::kFloat);
       at::Tensor final_values = policy.GetValue(final_obs, result.hidden).contiguous();
       const float* value = final_values.data_ptr<float>();
       for (int64_t env = 0; env < envs; ++env) {
@@ -149,6 +186,14 @@ void RolloutCollector::Collect(
       ComputeGae(rollout.rewards, rollout.values, rollout.ends, next_value, gamma_, gae_lambda);
 }
 
+void RolloutCollector::NormalizeForEvaluation(std::span<float> obs) const {
+  if (obs_normalizer_) obs_normalizer_->Normalize(obs);
+}
+
+double RolloutCollector::reward_divisor() const {
+  return reward_scaler_ ? reward_scaler_->divisor() : 1.0;
+}
+
 void RolloutCollector::Save(torch::serialize::OutputArchive& archive) const {
   archive.write("envs", c10::IValue(envs_->SaveState()));
   archive.write("obs", obs_);
@@ -157,6 +202,11 @@ void RolloutCollector::Save(torch::serialize::OutputArchive& archive) const {
   if (!hidden_.empty()) {
     archive.write("hidden/h", hidden_.h);
     archive.write("hidden/c", hidden_.c);
+  }
+  if (obs_normalizer_) WriteStats(archive, "norm/obs", obs_normalizer_->stats());
+  if (reward_scaler_) {
+    WriteStats(archive, "norm/return", reward_scaler_->stats());
+    archive.write("norm/returns", Doubles(reward_scaler_->returns()));
   }
 }
 
@@ -174,6 +224,15 @@ void RolloutCollector::Load(torch::serialize::InputArchive& archive, const Polic
   hidden_ = policy.is_recurrent()
                 ? RecurrentState{Read(archive, "hidden/h"), Read(archive, "hidden/c")}
                 : RecurrentState{};
+  if (obs_normalizer_) ReadStats(archive, "norm/obs", obs_normalizer_->stats());
+  if (reward_scaler_) {
+    ReadStats(archive, "norm/return", reward_scaler_->stats());
+    std::vector<double> returns = ToDoubles(Read(archive, "norm/returns"));
+    if (returns.size() != reward_scaler_->returns().size()) {
+      throw std::runtime_error("ppo checkpoint: its reward returns are for another env count");
+    }
+    reward_scaler_->returns() = std::move(returns);
+  }
 }
 
 }  // namespace orch::ppo

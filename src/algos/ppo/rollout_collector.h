@@ -9,9 +9,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "algos/ppo/normalization.h"
 #include "algos/ppo/policy/policy_bundle.h"
 #include "algos/ppo/rollout.h"
 #include "envs/vector_env.h"
@@ -23,11 +26,22 @@ class OutputArchive;
 
 namespace orch::ppo {
 
+/// `ppo.norm_obs`, `ppo.norm_reward` and their clips (normalization.h).
+struct NormalizationOptions {
+  bool obs = false;
+  double clip_obs = 10.0;
+  bool reward = false;
+  double clip_reward = 10.0;
+};
+
 class RolloutCollector {
  public:
   /// What ends bootstrapping: "terminated" (a truncated episode's reward gets gamma V(final obs))
-  /// or "terminated_or_truncated" (CleanRL: both end it).
-  RolloutCollector(std::unique_ptr<envs::VectorEnv> envs, std::string bootstrap, double gamma);
+  /// or "terminated_or_truncated" (CleanRL: both end it). With `normalization`, the policy sees
+  /// normalised observations and learns from scaled rewards; the episodes' returns stay the
+  /// envs' own.
+  RolloutCollector(std::unique_ptr<envs::VectorEnv> envs, std::string bootstrap, double gamma,
+                   NormalizationOptions normalization = {});
 
   /// Starts an episode in every env, and the zero recurrent state of `policy`.
   void Reset(PolicyBundle& policy);
@@ -43,6 +57,12 @@ class RolloutCollector {
   int64_t env_steps() const { return env_steps_; }
   void set_env_steps(int64_t steps) { env_steps_ = steps; }
   const RecurrentState& hidden() const { return hidden_; }
+
+  /// An evaluation env's observation, normalised in place with the training statistics as they
+  /// stand (unchanged without norm_obs).
+  void NormalizeForEvaluation(std::span<float> obs) const;
+  /// What the last step's rewards were divided by (1 without norm_reward).
+  double reward_divisor() const;
 
   /// Everything that decides the next rollout: the envs, the current observations, which start
   /// an episode, the recurrent state.
@@ -67,6 +87,9 @@ class RolloutCollector {
   std::vector<uint8_t> terminated_;
   std::vector<uint8_t> truncated_;
   int64_t env_steps_ = 0;
+  std::optional<ObservationNormalizer> obs_normalizer_;
+  std::optional<RewardScaler> reward_scaler_;
+  std::vector<float> final_obs_;  // a truncated episode's final observations, normalised
 };
 
 }  // namespace orch::ppo

@@ -1,5 +1,6 @@
 // Tests src/algos/ppo/ppo_workload.cpp: short runs on every task complete with their metrics, a
-// checkpoint continues bit for bit, and a checkpoint of another shape or version is refused.
+// checkpoint continues bit for bit (normalisation statistics too), and a checkpoint of another
+// shape or version is refused.
 #include "algos/ppo/ppo_workload.h"
 
 #include <gtest/gtest.h>
@@ -174,8 +175,13 @@ TEST_F(PpoWorkloadTest, ShortRunsOfEveryTaskCompleteWithTheirMetrics) {
 // stopped after an update and resumed from its checkpoint, a run ends with exactly the metrics
 // of the uninterrupted run (feed-forward and recurrent, masked and not)
 TEST_F(PpoWorkloadTest, ACheckpointContinuesBitForBit) {
-  for (const auto& [env, policy] : std::vector<std::pair<std::string, std::string>>{
-           {"cartpole", "mlp"}, {"seed-garden", "lstm"}}) {
+  struct Case {
+    std::string env;
+    std::string policy;
+    bool normalize;  // norm_obs and norm_reward: their statistics are part of the checkpoint
+  };
+  for (const auto& [env, policy, normalize] : std::vector<Case>{
+           {"cartpole", "mlp", false}, {"seed-garden", "lstm", false}, {"pendulum", "mlp", true}}) {
     SCOPED_TRACE(env + " " + policy);
     config::Node config = Config(env, policy,
                                  {{"total_steps", 600},
@@ -185,6 +191,8 @@ TEST_F(PpoWorkloadTest, ACheckpointContinuesBitForBit) {
                                   {"eval_every", 250},
                                   {"eval_episodes", 3},
                                   {"checkpoint_every", 0}});
+    config.FindMutable("ppo")->Set("norm_obs", config::Node::Bool(normalize));
+    config.FindMutable("ppo")->Set("norm_reward", config::Node::Bool(normalize));
     RunResult whole = RunPpo(config, dir_ / (env + "-whole"));
     RunResult first = RunPpo(config, dir_ / (env + "-split"), /*stop_at=*/300);
     ASSERT_EQ(first.outcome, rl::WorkloadOutcome::kInterrupted);
@@ -194,6 +202,7 @@ TEST_F(PpoWorkloadTest, ACheckpointContinuesBitForBit) {
                               std::get<1>(first.checkpoints[0]), std::move(first.metrics));
     ASSERT_EQ(second.outcome, rl::WorkloadOutcome::kCompleted);
     EXPECT_EQ(second.metrics.Deterministic(), whole.metrics.Deterministic());
+    EXPECT_EQ(whole.metrics.values.count("charts/reward_divisor"), normalize ? 1u : 0u);
   }
 }
 
