@@ -14,8 +14,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libmujoco-dev libssl-dev
   # without an explicit OpenBLAS, libtorch falls back to reference BLAS (7-12x slower)
   libopenblas0-openmp
-  # launcher=slurm, and the SLURM tests' throw-away cluster (tools/local-slurm.sh)
-  slurmctld slurmd slurm-client munge
+  # launcher=slurm, and the SLURM tests' throw-away cluster (tools/local-slurm.sh); procps for
+  # pkill, with which a SLURM test kills a task's processes outright
+  slurmctld slurmd slurm-client munge procps
   # tools/: plots and reports, and sqlite3 for reading the store by hand
   python3 python3-matplotlib python3-numpy sqlite3
 )
