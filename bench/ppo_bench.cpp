@@ -163,7 +163,9 @@ PieceTiming TimePieces(const std::string& mode, int warmup, int iters) {
   for (int i = 0; i < warmup + iters; ++i) {
     Rollout rollout = RandomRollout(*policy, options.num_steps, options.num_envs, generator,
                                     factored ? 0.995 : 0.99, factored ? 0.98 : 0.95, factored);
-    const double ms = TimeMs([&] { agent.Update(rollout, options.lr, generator); });
+    const double ms = TimeMs([&] {
+      agent.Update(rollout, {options.lr, options.ent_coef}, generator);
+    });
     if (i >= warmup) update.push_back(ms);
   }
   return {Median(act), Median(update)};

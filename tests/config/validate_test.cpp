@@ -121,6 +121,21 @@ TEST_F(ValidateTest, SingleGammaWarnsAndIsTheBaseline) {
   EXPECT_FALSE(tdmpc2::AuxiliaryHeadsActive(options));
 }
 
+TEST_F(ValidateTest, AnEntropyDecayWithoutAFloorWarnsThatItDoesNothing) {
+  ComposedConfig composed = Run("configs/ppo/seed_garden.yaml", {"ppo.ent_anneal_fraction=0.5"});
+  EXPECT_FALSE(composed.diagnostics.HasErrors());
+  EXPECT_EQ(composed.diagnostics.Format(),
+            "override #1 'ppo.ent_anneal_fraction=0.5': warning: ppo.ent_anneal_fraction: has no "
+            "effect while ent_coef_final is null (the coefficient is constant). Set "
+            "ppo.ent_coef_final to the floor to decay to");
+  EXPECT_EQ(Messages("configs/ppo/seed_garden.yaml",
+                     {"ppo.ent_coef_final=0.01", "ppo.ent_anneal_fraction=0.5"}),
+            "");
+  EXPECT_EQ(Messages("configs/ppo/seed_garden.yaml", {"ppo.ent_anneal_fraction=0"}),
+            "override #1 'ppo.ent_anneal_fraction=0': ppo.ent_anneal_fraction: expected float in "
+            "(0, 1], got 0.0");
+}
+
 TEST_F(ValidateTest, AtMostSixGammas) {
   EXPECT_EQ(Cheetah({"multi_gamma.enabled=true",
                      "multi_gamma.gammas=[primary,0.9,0.95,0.97,0.995,0.999,0.9999]"}),
@@ -454,6 +469,8 @@ TEST(SchemaCoverageTest, PpoKeysOfTheReference) {
                                 "num_steps",
                                 "num_minibatches",
                                 "anneal_lr",
+                                "ent_coef_final",
+                                "ent_anneal_fraction",
                                 "norm_adv",
                                 "adv_norm_scope",
                                 "weight_decay",

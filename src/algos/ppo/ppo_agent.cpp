@@ -94,13 +94,14 @@ void PpoAgent::SaveOptimizer(torch::serialize::OutputArchive& archive) const {
 
 void PpoAgent::LoadOptimizer(torch::serialize::InputArchive& archive) { optimizer_->load(archive); }
 
-UpdateStats PpoAgent::Update(const Rollout& rollout, double learning_rate,
+UpdateStats PpoAgent::Update(const Rollout& rollout, const UpdateRates& rates,
                              at::Generator& generator) {
   for (auto& group : optimizer_->param_groups()) {
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(rates.learning_rate);
   }
   UpdateStats stats;
-  stats.learning_rate = learning_rate;
+  stats.learning_rate = rates.learning_rate;
+  stats.ent_coef = rates.ent_coef;
   at::Tensor last_grad_norm;
   stats.explained_variance = ExplainedVariance(rollout.values, rollout.returns);
 
@@ -160,7 +161,7 @@ UpdateStats PpoAgent::Update(const Rollout& rollout, double learning_rate,
   objective.clip_coef = options_.clip_coef;
   objective.clip_vloss = options_.clip_vloss;
   objective.value_clip = options_.value_clip;
-  objective.ent_coef = options_.ent_coef;
+  objective.ent_coef = rates.ent_coef;
   objective.vf_coef = options_.vf_coef;
   objective.joint = !per_head && action_spec.num_heads() > 1;
   at::Tensor last_stats;

@@ -14,6 +14,7 @@
 #include "algos/ppo/policy/policy_bundle.h"
 #include "algos/ppo/ppo_options.h"
 #include "algos/ppo/rollout.h"
+#include "algos/ppo/schedules.h"
 
 namespace torch::optim {
 class Adam;
@@ -36,6 +37,7 @@ struct UpdateStats {
   double clip_fraction = 0.0;  ///< share of relevant samples with |r - 1| > clip, all minibatches
   double explained_variance = 0.0;  ///< 1 - Var(returns - values) / Var(returns), the rollout
   double learning_rate = 0.0;
+  double ent_coef = 0.0;    ///< the entropy coefficient it ran at
   double grad_norm = 0.0;   ///< before clipping, last minibatch
   int64_t epochs = 0;       ///< epochs begun
   int64_t minibatches = 0;  ///< optimiser steps taken
@@ -55,13 +57,14 @@ class PpoAgent {
   PpoAgent& operator=(const PpoAgent&) = delete;
 
   /// The epochs of one update over `rollout` (advantages and returns filled) at learning rate
-  /// `learning_rate`: minibatches of shuffled samples (feed-forward) or of whole env sequences
-  /// replayed from their stored initial state (recurrent), the clipped surrogate per head
+  /// `rates` (learning rate, entropy coefficient): minibatches of shuffled samples (feed-forward)
+  /// or of whole env sequences replayed from their stored initial state (recurrent), the clipped
+  /// surrogate per head
   /// (`per_head`, under the causal relevance masks) or on the summed log-probability
   /// (`joint_sum`), the clipped value loss, the entropy bonus, approx-KL early stop checked
   /// before each optimiser step, and the global gradient clip through the bundle's network.
   /// Shuffling draws from `generator`.
-  UpdateStats Update(const Rollout& rollout, double learning_rate, at::Generator& generator);
+  UpdateStats Update(const Rollout& rollout, const UpdateRates& rates, at::Generator& generator);
 
   PolicyBundle& policy() { return *policy_; }
   const PpoOptions& options() const { return options_; }

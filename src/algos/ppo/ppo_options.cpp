@@ -67,7 +67,15 @@ std::unique_ptr<config::Schema> BuildSchema() {
   b.Field("clip_coef", &O::clip_coef, "surrogate clip ratio").Positive();
   b.Field("clip_vloss", &O::clip_vloss, "clip the value loss around the old values");
   b.Field("value_clip", &O::value_clip, "value clip range").Positive();
-  b.Field("ent_coef", &O::ent_coef, "entropy bonus weight").NonNegative();
+  b.Field("ent_coef", &O::ent_coef, "entropy bonus weight (its start, when ent_coef_final is set)")
+      .NonNegative();
+  b.Field("ent_coef_final", &O::ent_coef_final,
+          "decay ent_coef linearly to this floor (Esper: 0.05 to 0.01); null = constant")
+      .NonNegative();
+  b.Field("ent_anneal_fraction", &O::ent_anneal_fraction,
+          "share of training over which ent_coef decays to ent_coef_final, then stays")
+      .Above(0)
+      .Max(1);
   b.Field("normalize_entropy", &O::normalize_entropy,
           "divide each head's entropy by log(#valid actions) (Esper)");
   b.Field("vf_coef", &O::vf_coef, "value loss weight").NonNegative();
@@ -119,6 +127,18 @@ std::unique_ptr<config::Schema> BuildSchema() {
                         fmt::format("must divide the batch num_envs * num_steps = {}, got {}",
                                     batch, minibatches->AsInt()),
                         {}, "rule");
+    }
+  });
+  b.Rule([](Node& section, const std::string& path, Diagnostics& diagnostics) {
+    const Node* final_coef = section.Find("ent_coef_final");
+    const Node* fraction = section.Find("ent_anneal_fraction");
+    if (final_coef != nullptr && final_coef->IsNull() && fraction != nullptr &&
+        fraction->IsNumber() && fraction->AsDouble() > 0.0 && fraction->AsDouble() < 1.0) {
+      diagnostics.Warning(fraction->origin(), path + ".ent_anneal_fraction",
+                          "has no effect while ent_coef_final is null (the coefficient is "
+                          "constant)",
+                          fmt::format("Set {}.ent_coef_final to the floor to decay to", path),
+                          "rule");
     }
   });
   return b.Build();

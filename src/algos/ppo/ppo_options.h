@@ -46,7 +46,9 @@ struct PpoOptions {
   double clip_coef = 0.2;                       ///< surrogate clip ratio
   bool clip_vloss = true;                       ///< clip the value loss
   double value_clip = 0.2;                      ///< value clip range (Esper: 10.0)
-  double ent_coef = 0.01;                       ///< entropy bonus
+  double ent_coef = 0.01;                       ///< entropy bonus (at the start, when annealed)
+  std::optional<double> ent_coef_final;         ///< the floor it decays to; null = constant
+  double ent_anneal_fraction = 1.0;             ///< share of training the decay takes
   bool normalize_entropy = false;               ///< entropy / log(#valid) per head (Esper)
   double vf_coef = 0.5;                         ///< value loss weight
   double max_grad_norm = 0.5;                   ///< global gradient-norm clip

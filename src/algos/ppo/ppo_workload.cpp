@@ -128,8 +128,7 @@ class Trainer {
         return rl::WorkloadOutcome::kInterrupted;
       }
       ++update_;
-      const double fraction = 1.0 - static_cast<double>(update_ - 1) / num_updates_;
-      const double learning_rate = options_.anneal_lr ? fraction * options_.lr : options_.lr;
+      const UpdateRates rates = RatesAt(options_, update_, num_updates_);
       collector_->Collect(rollout, *policy_, action_generator_, options_.gae_lambda,
                           [this](const envs::VectorEnv::Episode& episode, int64_t step) {
                             Log("episode_return", step, episode.episode_return);
@@ -138,7 +137,7 @@ class Trainer {
                             if (train_returns_.size() > kReturnWindow) train_returns_.pop_front();
                           });
       global_step_ = collector_->env_steps();
-      UpdateStats stats = agent_->Update(rollout, learning_rate, minibatch_generator_);
+      UpdateStats stats = agent_->Update(rollout, rates, minibatch_generator_);
       LogUpdate(stats);
       ReportProgress();
       if (options_.checkpoint_every > 0 && global_step_ >= next_checkpoint_step_ &&
@@ -186,6 +185,7 @@ class Trainer {
     Log("losses/explained_variance", global_step_, stats.explained_variance);
     Log("losses/grad_norm", global_step_, stats.grad_norm);
     Log("charts/learning_rate", global_step_, stats.learning_rate);
+    if (options_.ent_coef_final) Log("charts/ent_coef", global_step_, stats.ent_coef);
     Log("charts/epochs", global_step_, static_cast<double>(stats.epochs));
     if (options_.target_kl) Log("charts/kl_stopped", global_step_, stats.kl_stopped ? 1.0 : 0.0);
     if (options_.norm_reward)
@@ -339,6 +339,11 @@ class Trainer {
     json.Key("gae_lambda").Double(options_.gae_lambda);
     json.Key("clip_coef").Double(options_.clip_coef);
     json.Key("ent_coef").Double(options_.ent_coef);
+    if (options_.ent_coef_final) {
+      json.Key("ent_coef_final").Double(*options_.ent_coef_final);
+      json.Key("ent_anneal_fraction").Double(options_.ent_anneal_fraction);
+    }
+    json.Key("normalize_entropy").Bool(options_.normalize_entropy);
     json.Key("vf_coef").Double(options_.vf_coef);
     json.Key("num_envs").Int(options_.num_envs);
     json.Key("num_steps").Int(options_.num_steps);

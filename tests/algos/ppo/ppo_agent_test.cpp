@@ -146,7 +146,7 @@ TEST(PpoAgentTest, TrainsAnInjectedBundleThroughTheInterfaceOnly) {
   at::Generator actions = Generator(2);
   at::Generator minibatches = Generator(3);
   collector.Collect(rollout, *policy, actions, options.gae_lambda, NoEpisodes);
-  UpdateStats stats = agent.Update(rollout, 2.5e-4, minibatches);
+  UpdateStats stats = agent.Update(rollout, {2.5e-4, 0.01}, minibatches);
   EXPECT_EQ(stats.epochs, options.update_epochs);
   EXPECT_EQ(stats.minibatches, options.update_epochs * 2);
   EXPECT_FALSE(torch::equal(before, policy->Network().parameters()[0]));
@@ -169,7 +169,7 @@ TEST(PpoAgentTest, TheKlEarlyStopComesBeforeTheStep) {
   at::Generator actions = Generator(5);
   at::Generator minibatches = Generator(6);
   collector.Collect(rollout, *policy, actions, options.gae_lambda, NoEpisodes);
-  UpdateStats stats = agent.Update(rollout, 2.5e-4, minibatches);
+  UpdateStats stats = agent.Update(rollout, {2.5e-4, 0.01}, minibatches);
   // the first minibatch sees the rollout's own policy (KL 0) and steps; the second sees a
   // changed policy and stops before stepping
   EXPECT_TRUE(stats.kl_stopped);
@@ -302,7 +302,7 @@ GoldenRun RunGolden() {
     for (size_t head = 0; head < heads.size(); ++head) {
       run.head_sums[head] += rollout.action.at(heads[head]).sum().item<int64_t>();
     }
-    UpdateStats stats = agent.Update(rollout, options.lr, minibatches);
+    UpdateStats stats = agent.Update(rollout, {options.lr, options.ent_coef}, minibatches);
     run.losses.insert(run.losses.end(),
                       {stats.policy_loss, stats.value_loss, stats.entropy, stats.approx_kl});
   }

@@ -206,6 +206,52 @@ TEST_F(PpoWorkloadTest, ACheckpointContinuesBitForBit) {
   }
 }
 
+// Esper's entropy decay (0.05 to a floor of 0.01, here over half the run): the coefficient each
+// update ran at is logged, a resumed run continues the schedule bit for bit, and a "decay" to
+// the starting value is the constant run
+TEST_F(PpoWorkloadTest, TheEntropyCoefficientDecaysToItsFloorAndResumesOnSchedule) {
+  config::Node config = Config("seed-garden", "lstm",
+                               {{"total_steps", 600},
+                                {"num_envs", 2},
+                                {"num_steps", 50},
+                                {"num_minibatches", 2},
+                                {"eval_every", 300},
+                                {"eval_episodes", 2},
+                                {"checkpoint_every", 0}});
+  config::Node& ppo = *config.FindMutable("ppo");
+  ppo.Set("ent_coef", config::Node::Float(0.05));
+  ppo.Set("ent_coef_final", config::Node::Float(0.01));
+  ppo.Set("ent_anneal_fraction", config::Node::Float(0.5));
+  RunResult whole = RunPpo(config, dir_ / "whole");
+  ASSERT_EQ(whole.outcome, rl::WorkloadOutcome::kCompleted);
+  // 6 updates of 100 steps, progress (u - 1) / 6: 0.05, 0.05 - 0.04 / 3, 0.05 - 0.08 / 3, floor
+  const std::map<int64_t, double> expected = {{100, 0.05}, {200, 0.11 / 3}, {300, 0.07 / 3},
+                                              {400, 0.01}, {500, 0.01},     {600, 0.01}};
+  ASSERT_EQ(whole.metrics.values.count("charts/ent_coef"), 1u);
+  const auto& logged = whole.metrics.values.at("charts/ent_coef");
+  ASSERT_EQ(logged.size(), expected.size());
+  for (const auto& [step, value] : expected) EXPECT_NEAR(logged.at(step), value, 1e-15) << step;
+
+  RunResult first = RunPpo(config, dir_ / "split", /*stop_at=*/200);
+  ASSERT_EQ(first.outcome, rl::WorkloadOutcome::kInterrupted);
+  ASSERT_EQ(first.checkpoints.size(), 1u);
+  RunResult second = RunPpo(config, dir_ / "split", -1, std::get<1>(first.checkpoints[0]),
+                            std::move(first.metrics));
+  ASSERT_EQ(second.outcome, rl::WorkloadOutcome::kCompleted);
+  EXPECT_EQ(second.metrics.Deterministic(), whole.metrics.Deterministic());
+
+  // a decay from 0.05 to 0.05 is the constant coefficient, and the decay to 0.01 is not
+  ppo.Set("ent_coef_final", config::Node::Float(0.05));
+  RunResult flat = RunPpo(config, dir_ / "flat");
+  ppo.Set("ent_coef_final", config::Node::Null());
+  RunResult constant = RunPpo(config, dir_ / "constant");
+  Series flat_series = flat.metrics.Deterministic();
+  EXPECT_EQ(flat_series.erase("charts/ent_coef"), 1u);
+  EXPECT_EQ(flat_series, constant.metrics.Deterministic());
+  EXPECT_NE(whole.metrics.values.at("losses/policy_loss").at(600),
+            constant.metrics.values.at("losses/policy_loss").at(600));
+}
+
 TEST_F(PpoWorkloadTest, ACheckpointOfAnotherShapeOrVersionIsRefused) {
   config::Node config = Config("seed-garden", "lstm",
                                {{"total_steps", 100},
