@@ -124,13 +124,6 @@ std::string ShowJson(const store::RunDetails& run) {
   return json.Take();
 }
 
-std::string Bytes(int64_t bytes) {
-  if (bytes >= (1LL << 30)) return fmt::format("{:.1f} GiB", bytes / double(1LL << 30));
-  if (bytes >= (1LL << 20)) return fmt::format("{:.1f} MiB", bytes / double(1LL << 20));
-  if (bytes >= (1LL << 10)) return fmt::format("{:.1f} KiB", bytes / double(1LL << 10));
-  return fmt::format("{} B", bytes);
-}
-
 std::string ShowText(const store::RunDetails& run) {
   const store::RunSummary& s = run.summary;
   std::string out = fmt::format("run {}  {}\n", s.uuid, PrintableText(s.name));
@@ -149,8 +142,9 @@ std::string ShowText(const store::RunDetails& run) {
   if (run.code.branch) git += " on " + *run.code.branch;
   out += fmt::format("  code        {}\n", git);
   out += fmt::format("  orch        {} {}\n", run.code.orch_version, run.code.build_info_json);
-  out += fmt::format("  host        {}, {}, {} cpus, {}, {}\n", run.host.hostname,
-                     run.host.cpu_model, run.host.cpus, Bytes(run.host.memory_bytes), run.host.os);
+  out +=
+      fmt::format("  host        {}, {}, {} cpus, {}, {}\n", run.host.hostname, run.host.cpu_model,
+                  run.host.cpus, FormatBytes(run.host.memory_bytes), run.host.os);
   out += fmt::format("  threads     {}   pid {}   device {}\n", run.thread_budget,
                      run.pid ? std::to_string(*run.pid) : "-", s.device.empty() ? "-" : s.device);
   out += fmt::format("  created     {}\n", FormatTimestamp(s.created_at_ms));
@@ -162,7 +156,8 @@ std::string ShowText(const store::RunDetails& run) {
   if (s.heartbeat_at_ms)
     out += fmt::format("  heartbeat   {}\n", FormatTimestamp(*s.heartbeat_at_ms));
   out += fmt::format("  progress    {}/{}\n", s.last_step, s.budget_steps);
-  if (run.peak_rss_bytes) out += fmt::format("  peak RSS    {}\n", Bytes(*run.peak_rss_bytes));
+  if (run.peak_rss_bytes)
+    out += fmt::format("  peak RSS    {}\n", FormatBytes(*run.peak_rss_bytes));
   out += fmt::format("  run dir     {}\n", run.run_dir);
 
   out += fmt::format("\nmetrics ({} keys):\n", run.metrics.size());
@@ -176,14 +171,14 @@ std::string ShowText(const store::RunDetails& run) {
   out += fmt::format("\ncheckpoints ({}):\n", run.checkpoints.size());
   for (const auto& checkpoint : run.checkpoints) {
     out += fmt::format("  step {:<8} {}  {}  sha256 {}{}\n", checkpoint.step, checkpoint.path,
-                       Bytes(checkpoint.bytes), checkpoint.sha256.substr(0, 16),
+                       FormatBytes(checkpoint.bytes), checkpoint.sha256.substr(0, 16),
                        checkpoint.is_final ? "  (final)" : "");
   }
   if (!run.artifacts.empty()) {
     out += fmt::format("\nartifacts ({}):\n", run.artifacts.size());
     for (const auto& artifact : run.artifacts) {
       out += fmt::format("  {:<12} {}  {}  sha256 {}\n", artifact.kind, artifact.path,
-                         Bytes(artifact.bytes), artifact.sha256.substr(0, 16));
+                         FormatBytes(artifact.bytes), artifact.sha256.substr(0, 16));
     }
   }
   out += "\nevents:\n";

@@ -14,14 +14,23 @@ namespace orch::app {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {RunSpec, RunRun},         {SweepCommandSpec, RunSweep},
-      {ComposeSpec, RunCompose}, {PlanSpec, RunPlan},
-      {SchemaSpec, RunSchema},   {LsSpec, RunLs},
-      {ShowSpec, RunShow},       {ExportSpec, RunExport},
-      {PlotSpec, RunPlot},       {CompareSpec, RunCompare},
-      {StatusSpec, RunStatus},   {CollectSpec, RunCollect},
-      {CancelSpec, RunCancel},   {TagSpec, RunTag},
-      {NoteSpec, RunNote},       {CompletionSpec, RunCompletion},
+      {RunSpec, RunRun},
+      {SweepCommandSpec, RunSweep},
+      {ComposeSpec, RunCompose},
+      {PlanSpec, RunPlan},
+      {SchemaSpec, RunSchema},
+      {LsSpec, RunLs},
+      {ShowSpec, RunShow},
+      {ExportSpec, RunExport},
+      {PlotSpec, RunPlot},
+      {CompareSpec, RunCompare},
+      {StatusSpec, RunStatus},
+      {CollectSpec, RunCollect},
+      {CancelSpec, RunCancel},
+      {TagSpec, RunTag},
+      {NoteSpec, RunNote},
+      {RmSpec, RunRm},
+      {CompletionSpec, RunCompletion},
   };
   return commands;
 }

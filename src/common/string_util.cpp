@@ -161,4 +161,11 @@ std::string PrintableText(std::string_view text) {
   return out;
 }
 
+std::string FormatBytes(int64_t bytes) {
+  if (bytes >= (1LL << 30)) return fmt::format("{:.1f} GiB", bytes / double(1LL << 30));
+  if (bytes >= (1LL << 20)) return fmt::format("{:.1f} MiB", bytes / double(1LL << 20));
+  if (bytes >= (1LL << 10)) return fmt::format("{:.1f} KiB", bytes / double(1LL << 10));
+  return fmt::format("{} B", bytes);
+}
+
 }  // namespace orch

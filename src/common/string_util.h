@@ -1,6 +1,7 @@
 // src/common/string_util.h: small string utilities and the "did you mean" matcher.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,5 +46,8 @@ std::optional<std::string> NameProblem(std::string_view name);
 
 /// `text` with control characters written as `\xNN`, safe to print on a terminal.
 std::string PrintableText(std::string_view text);
+
+/// A size in binary units: `512 B`, `1.5 KiB`, `48.2 MiB`, `1.1 GiB`.
+std::string FormatBytes(int64_t bytes);
 
 }  // namespace orch

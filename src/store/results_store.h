@@ -334,6 +334,20 @@ class ResultsStore {
   void AddSweepMember(int64_t sweep_id, const SweepMember& member);
   /// The sweep's members in job order.
   std::vector<SweepMember> SweepMembers(int64_t sweep_id);
+  /// The names of the sweeps `run_id` is a member of.
+  std::vector<std::string> SweepsOfRun(int64_t run_id);
+
+  // --- deleting (`orch rm`)
+  /// The number of metric points stored for `run_id`.
+  int64_t MetricPointCount(int64_t run_id);
+  /// W11: deletes the runs `run_ids` with everything recorded about them (metrics, events,
+  /// parameters, tags, checkpoint and artifact rows, sweep memberships), and the sweeps
+  /// `sweep_ids` (their memberships; their runs only where named in `run_ids`), in one
+  /// transaction. A run resumed from a deleted one stays and loses that reference. Throws
+  /// StoreError, deleting nothing, when a run is unknown or still queued or running. The run
+  /// directories are the caller's to remove.
+  void Delete(const std::vector<int64_t>& run_ids, const std::vector<int64_t>& sweep_ids);
+
   /// Every run with this resolved config and code version, newest first, whatever its status
   /// or replica: what a re-launched sweep skips, resumes or reruns.
   std::vector<RunSummary> FindRunsByIdentity(const std::string& config_sha256,

@@ -1371,5 +1371,71 @@ TEST_F(StoreTest, QuickCheckFindsADamagedPage) {
   EXPECT_FALSE(problem->empty());
 }
 
+// --- deleting (W11, orch rm)
+
+TEST_F(StoreTest, DeletingARunRemovesEveryRowAboutItAndNothingElse) {
+  auto store = OpenStore();
+  const int64_t sweep_a = store->RecordSweep("a", "ablation", "a\n", "sha-a");
+  const int64_t sweep_b = store->RecordSweep("b", "ablation", "b\n", "sha-b");
+  std::vector<int64_t> runs;
+  for (int64_t seed = 1; seed <= 3; ++seed) {
+    NewRun run = MakeRun("run", seed);
+    run.sweep_id = sweep_a;
+    const int64_t run_id = store->CreateRun(run);
+    store->MarkRunning(run_id, 100 + seed);
+    {
+      auto writer = store->OpenMetricWriter(run_id);
+      for (int64_t step = 0; step < 5; ++step) writer->Add("eval/episode_return", step, 1.0);
+    }
+    store->TagRun(run_id, {"paper"}, {});
+    store->RegisterCheckpoint(run_id, {4, "runs/x/4.pt", "aa", 10, true, 5});
+    store->SetArtifacts(run_id, {{"analysis", "runs/x/analysis/a.json", "bb", 3, 6}});
+    store->FinishRun(run_id, RunStatus::kCompleted, 0, "");
+    store->AddSweepMember(sweep_a, {run_id, seed, "A0", "cheetah-run", "{}"});
+    runs.push_back(run_id);
+  }
+  // run 2 is also a job of sweep b: deleting sweep a keeps it, without its first sweep
+  store->AddSweepMember(sweep_b, {runs[1], 0, "A0", "cheetah-run", "{}"});
+  EXPECT_EQ(store->SweepsOfRun(runs[1]), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(store->MetricPointCount(runs[0]), 5);
+
+  store->Delete({runs[0], runs[2]}, {sweep_a});
+  for (int64_t gone : {runs[0], runs[2]}) {
+    for (const char* table : {"run", "metric", "metric_latest", "run_param", "run_tag", "run_event",
+                              "checkpoint", "artifact", "sweep_run"}) {
+      EXPECT_EQ(
+          Count(*store, fmt::format("SELECT COUNT(*) FROM {} WHERE run_id = {}", table, gone)), 0)
+          << table << " of run " << gone;
+    }
+  }
+  EXPECT_EQ(store->FindSweep("a"), std::nullopt);
+  EXPECT_TRUE(store->FindSweep("b").has_value());
+  EXPECT_EQ(store->MetricPointCount(runs[1]), 5);
+  EXPECT_EQ(store->SweepsOfRun(runs[1]), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(store->GetRun(runs[1]).summary.tags, (std::vector<std::string>{"paper"}));
+  EXPECT_EQ(Count(*store, "SELECT COUNT(*) FROM run WHERE sweep_id IS NOT NULL"), 0);
+  EXPECT_EQ(Count(*store, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+  EXPECT_TRUE(store->IntegrityCheck());
+}
+
+TEST_F(StoreTest, ALiveOrUnknownRunIsNotDeletedAndNeitherIsAnythingElse) {
+  auto store = OpenStore();
+  const int64_t ended = store->CreateRun(MakeRun("ended", 1));
+  store->MarkRunning(ended, 101);
+  store->FinishRun(ended, RunStatus::kFailed, 1, "boom");
+  const int64_t running = store->CreateRun(MakeRun("running", 2));
+  store->MarkRunning(running, 102);
+  const int64_t queued = store->CreateRun(MakeRun("queued", 3));
+  std::string message = StoreErrorOf([&] { store->Delete({ended, running}, {}); });
+  EXPECT_NE(message.find("run #2 is running"), std::string::npos) << message;
+  message = StoreErrorOf([&] { store->Delete({ended, queued}, {}); });
+  EXPECT_NE(message.find("run #3 is queued"), std::string::npos) << message;
+  message = StoreErrorOf([&] { store->Delete({ended, 99}, {}); });
+  EXPECT_NE(message.find("no run #99"), std::string::npos) << message;
+  EXPECT_EQ(Count(*store, "SELECT COUNT(*) FROM run"), 3);
+  store->Delete({ended}, {});
+  EXPECT_EQ(Count(*store, "SELECT COUNT(*) FROM run"), 2);
+}
+
 }  // namespace
 }  // namespace orch::store

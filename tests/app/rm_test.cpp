@@ -1,0 +1,130 @@
+// Tests src/app/command_rm.cpp end to end: `orch rm` lists and deletes nothing without --yes,
+// deletes runs and sweeps with their files with it, keeps a run another sweep holds, refuses a
+// live run, and a sweep whose run was deleted runs that job again on --resume.
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "orch_process.h"
+#include "run_fixtures.h"
+#include "store/results_store.h"
+
+namespace orch::app {
+namespace {
+
+namespace fs = std::filesystem;
+using orch::testing::Contains;
+using orch::testing::CountRuns;
+using orch::testing::RunOrch;
+using orch::testing::TempDir;
+
+constexpr const char* kTam = "configs/tam/pendulum.yaml";
+
+fs::path RunDir(const fs::path& store, int64_t run_id) {
+  return store.parent_path() / store::ResultsStore::Open(store)->GetRun(run_id).run_dir;
+}
+
+TEST(RmTest, ListsWithoutYesDeletesWithItAndASweepResumesTheDeletedJob) {
+  TempDir dir("rm-runs");
+  const fs::path store = dir.path() / "orch.db";
+  const std::string store_arg = store.string();
+  ASSERT_EQ(RunOrch({"sweep", kTam, "tam.episodes=20", "seed=1,2", "--name", "pair", "--store",
+                     store_arg})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      RunOrch({"run", kTam, "tam.episodes=20", "seed=3", "--name", "debug", "--store", store_arg})
+          .exit_code,
+      0);
+  const fs::path debug_dir = RunDir(store, 3);
+  ASSERT_TRUE(fs::exists(debug_dir));
+
+  auto listed = RunOrch({"rm", "debug", "--store", store_arg});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(Contains(listed.out, "debug")) << listed.out;
+  EXPECT_TRUE(Contains(listed.err, "would delete 1 run (")) << listed.err;
+  EXPECT_TRUE(Contains(listed.err, "nothing deleted: add --yes")) << listed.err;
+  EXPECT_EQ(CountRuns(store), 3);
+  EXPECT_TRUE(fs::exists(debug_dir));
+
+  auto deleted = RunOrch({"rm", "debug", "--yes", "--store", store_arg});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "deleted 1 run (")) << deleted.err;
+  EXPECT_EQ(CountRuns(store), 2);
+  EXPECT_FALSE(fs::exists(debug_dir));
+  EXPECT_EQ(RunOrch({"show", "debug", "--store", store_arg}).exit_code, 2);
+
+  // a job of a sweep, deleted, is run again when the sweep resumes
+  const fs::path member_dir = RunDir(store, 2);
+  ASSERT_EQ(RunOrch({"rm", "2", "--yes", "--store", store_arg}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(member_dir));
+  auto resumed = RunOrch({"sweep", "--resume", "pair", "--store", store_arg});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(Contains(resumed.err, "1 to start, 0 to resume, 1 already completed")) << resumed.err;
+  EXPECT_EQ(CountRuns(store), 2);
+  EXPECT_TRUE(store::ResultsStore::Open(store)->IntegrityCheck());
+}
+
+TEST(RmTest, ASweepGoesWithItsRunsButNotWithARunAnotherSweepHolds) {
+  TempDir dir("rm-sweep");
+  const fs::path store = dir.path() / "orch.db";
+  const std::string store_arg = store.string();
+  ASSERT_EQ(RunOrch({"sweep", kTam, "tam.episodes=20", "seed=1,2", "--name", "first", "--store",
+                     store_arg})
+                .exit_code,
+            0);
+  // the second sweep adopts the completed seed-2 run and adds seed 3
+  ASSERT_EQ(RunOrch({"sweep", kTam, "tam.episodes=20", "seed=2,3", "--name", "second", "--store",
+                     store_arg})
+                .exit_code,
+            0);
+  ASSERT_EQ(CountRuns(store), 3);
+  const fs::path seed1_dir = RunDir(store, 1);
+  const fs::path seed2_dir = RunDir(store, 2);
+
+  auto deleted = RunOrch({"rm", "--sweep", "first", "--yes", "--store", store_arg});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.out, "run #2 of sweep 'first' stays: sweep second holds it too"))
+      << deleted.out;
+  EXPECT_TRUE(Contains(deleted.err, "deleted 1 run (")) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "and sweep 'first'")) << deleted.err;
+  EXPECT_EQ(CountRuns(store), 2);
+  EXPECT_FALSE(fs::exists(seed1_dir));
+  EXPECT_TRUE(fs::exists(seed2_dir));
+  EXPECT_EQ(RunOrch({"sweep", "--resume", "first", "--store", store_arg}).exit_code, 2);
+  auto second = RunOrch({"sweep", "--resume", "second", "--store", store_arg});
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_TRUE(Contains(second.err, "nothing to start")) << second.err;
+}
+
+TEST(RmTest, ALiveRunIsRefusedAndNothingIsDeleted) {
+  TempDir dir("rm-live");
+  const fs::path store = dir.path() / "orch.db";
+  const std::string store_arg = store.string();
+  for (const char* seed : {"seed=1", "seed=2"}) {
+    ASSERT_EQ(RunOrch({"run", kTam, "tam.episodes=20", seed, "--store", store_arg}).exit_code, 0);
+  }
+  {
+    // run 2 as a worker alive right now would leave it: running, with a fresh heartbeat
+    auto opened = store::ResultsStore::Open(store);
+    opened->database().exec(
+        "UPDATE run SET status = 'running', ended_at_ms = NULL, heartbeat_at_ms = " +
+        std::to_string(store::NowMs()) + " WHERE run_id = 2");
+  }
+  auto refused = RunOrch({"rm", "1", "2", "--yes", "--store", store_arg});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_TRUE(Contains(refused.err, "is running: a run is deleted only once it has ended"))
+      << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "nothing was deleted")) << refused.err;
+  EXPECT_EQ(CountRuns(store), 2);
+  EXPECT_TRUE(fs::exists(RunDir(store, 1)));
+
+  EXPECT_EQ(RunOrch({"rm", "--store", store_arg}).exit_code, 2);
+  EXPECT_EQ(RunOrch({"rm", "7", "--store", store_arg}).exit_code, 2);
+  EXPECT_EQ(RunOrch({"rm", "1", "--store", (dir.path() / "none.db").string()}).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir.path() / "none.db"));
+}
+
+}  // namespace
+}  // namespace orch::app
