@@ -1,6 +1,7 @@
 // src/app/command_export.cpp: `orch export`, a run's metrics as CSV or JSON.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>

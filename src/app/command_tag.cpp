@@ -2,6 +2,9 @@
 // They live outside the config (run_tag), so they never change a run's identity or its hash.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "app/commands.h"
 #include "app/store_options.h"
 #include "common/error.h"

@@ -393,8 +393,11 @@ TEST(YamlErrorTest, MalformedYamlReportsPosition) {
   EXPECT_EQ(ParseError("a: b: c\n", "bad.yaml"), "bad.yaml:1:5: malformed YAML: illegal map value");
   EXPECT_EQ(ParseError("a: 1\n\tb: 2\n", "bad.yaml"),
             "bad.yaml:2:1: malformed YAML: illegal tab when looking for indentation");
-  EXPECT_EQ(ParseError("a: *nope\n", "bad.yaml"),
-            "bad.yaml:1:4: malformed YAML: the referenced anchor is not defined");
+  // yaml-cpp 0.8 (Debian 13) also names the anchor
+  const std::string anchor = ParseError("a: *nope\n", "bad.yaml");
+  EXPECT_TRUE(anchor == "bad.yaml:1:4: malformed YAML: the referenced anchor is not defined" ||
+              anchor == "bad.yaml:1:4: malformed YAML: the referenced anchor is not defined: nope")
+      << anchor;
   EXPECT_EQ(ParseError("a:\n  - x\n  y: 1\n", "bad.yaml"),
             "bad.yaml:3:3: malformed YAML: end of map not found");
   EXPECT_EQ(ParseError("a: [1, 2\n", "bad.yaml"),

@@ -220,8 +220,12 @@ TEST(SeedGardenTest, PerOpSlotMasksSayWhichSlotsEachOpAllows) {
   rl::RandomStream random(5, "test");
   for (int draw = 0; draw < 200; ++draw) {
     const std::vector<int64_t> action = RandomValidAction(spec, garden.masks, random);
-    if (action[kOpHead] == kAdvance) EXPECT_EQ(action[kSlotHead], 1);
-    if (action[kOpHead] == kGerminate) EXPECT_NE(action[kSlotHead], 1);
+    if (action[kOpHead] == kAdvance) {
+      EXPECT_EQ(action[kSlotHead], 1);
+    }
+    if (action[kOpHead] == kGerminate) {
+      EXPECT_NE(action[kSlotHead], 1);
+    }
   }
 }
 

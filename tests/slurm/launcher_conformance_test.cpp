@@ -70,7 +70,9 @@ TEST_P(LauncherConformanceTest, ATwelveJobSweepLandsEveryRunWithEveryPointAndRun
     store::RunDetails run = store->GetRun(summary.run_id);
     EXPECT_FALSE(run.metrics.empty());
     for (const auto& metric : run.metrics) {
-      if (metric.name.find('/') == std::string::npos) EXPECT_EQ(metric.points, 300) << metric.name;
+      if (metric.name.find('/') == std::string::npos) {
+        EXPECT_EQ(metric.points, 300) << metric.name;
+      }
     }
   }
   EXPECT_EQ(per_variant["off"], 6);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -455,7 +456,9 @@ TEST_F(CompareTest, ARunWithoutTheCountColumnUsesItsLoggedParameterCount) {
   }
   Comparison comparison = Compare(*store_, Options());
   for (const auto& run : comparison.runs) {
-    if (run.run_id == run_id) EXPECT_EQ(run.param_count, 1234);
+    if (run.run_id == run_id) {
+      EXPECT_EQ(run.param_count, 1234);
+    }
   }
 }
 

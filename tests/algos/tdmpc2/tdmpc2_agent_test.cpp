@@ -280,7 +280,9 @@ TEST(TdMpc2AgentTest, JointAndSeparateHeadsAreOneModelUpToRounding) {
       EXPECT_NEAR(a.aux.cross_entropy[head], b.aux.cross_entropy[head],
                   1e-4 * (1.0 + a.aux.cross_entropy[head]));
     }
-    if (update == 19) EXPECT_GT(std::abs(a.total_loss - c.total_loss), 1e-2);
+    if (update == 19) {
+      EXPECT_GT(std::abs(a.total_loss - c.total_loss), 1e-2);
+    }
   }
 }
 

@@ -25,7 +25,8 @@ HeadTensors SplitMasks(const envs::ActionSpec& action, const at::Tensor& rows) {
 
 at::Tensor ConditionalMask(const envs::ActionSpec& action, const HeadTensors& masks,
                            const at::Tensor& condition) {
-  const at::Tensor& block = MaskOf(masks, ConditionalMaskKey(action));
+  // a handle, not a reference: the key is a temporary (GCC 14 warns of a dangling reference)
+  const at::Tensor block = MaskOf(masks, ConditionalMaskKey(action));
   if (!action.HasConditionalMask() || !block.defined()) return {};
   const int64_t size = action.head_sizes[action.HeadIndex(action.conditional_head)];
   auto sizes = block.sizes().vec();
