@@ -4,14 +4,22 @@
 # This file is the single source of the package list: .ci/run and the README call it.
 set -euo pipefail
 
+# the libraries orch links besides LibTorch (tools/device-kit.sh gathers these for a machine
+# with a CUDA PyTorch and no Debian archive: --libraries prints them)
+LIBRARIES=(libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev libmujoco-dev
+           libssl-dev)
+if [[ "${1:-}" == "--libraries" ]]; then
+  echo "${LIBRARIES[@]}"
+  exit 0
+fi
+
 PACKAGES=(
   # toolchain; cmake is needed by Meson's cmake dependency lookups (SQLiteCpp, MuJoCo)
   build-essential meson ninja-build pkg-config cmake ccache git
   # tools/format.sh: the format check of .ci/run (Debian's clang-format 14)
   clang-format
-  # libraries
-  libtorch-dev libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev
-  libgtest-dev libgmock-dev libmujoco-dev libssl-dev
+  # libraries: Debian's LibTorch 1.13 (CPU), the others, the tests' googletest
+  libtorch-dev "${LIBRARIES[@]}" libgtest-dev libgmock-dev
   # without an explicit OpenBLAS, libtorch falls back to reference BLAS (7-12x slower)
   libopenblas0-openmp
   # launcher=slurm, and the SLURM tests' throw-away cluster (tools/local-slurm.sh); procps for
