@@ -58,6 +58,8 @@ const CommandSpec& CancelSpec();
 int RunCancel(const std::vector<std::string>& args);
 const CommandSpec& CompareSpec();
 int RunCompare(const std::vector<std::string>& args);
+const CommandSpec& DiffSpec();
+int RunDiff(const std::vector<std::string>& args);
 const CommandSpec& RmSpec();
 int RunRm(const std::vector<std::string>& args);
 

@@ -14,23 +14,15 @@ namespace orch::app {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {RunSpec, RunRun},
-      {SweepCommandSpec, RunSweep},
-      {ComposeSpec, RunCompose},
-      {PlanSpec, RunPlan},
-      {SchemaSpec, RunSchema},
-      {LsSpec, RunLs},
-      {ShowSpec, RunShow},
-      {ExportSpec, RunExport},
-      {PlotSpec, RunPlot},
-      {CompareSpec, RunCompare},
-      {StatusSpec, RunStatus},
-      {CollectSpec, RunCollect},
-      {CancelSpec, RunCancel},
-      {TagSpec, RunTag},
-      {NoteSpec, RunNote},
-      {RmSpec, RunRm},
-      {CompletionSpec, RunCompletion},
+      {RunSpec, RunRun},         {SweepCommandSpec, RunSweep},
+      {ComposeSpec, RunCompose}, {PlanSpec, RunPlan},
+      {SchemaSpec, RunSchema},   {LsSpec, RunLs},
+      {ShowSpec, RunShow},       {DiffSpec, RunDiff},
+      {ExportSpec, RunExport},   {PlotSpec, RunPlot},
+      {CompareSpec, RunCompare}, {StatusSpec, RunStatus},
+      {CollectSpec, RunCollect}, {CancelSpec, RunCancel},
+      {TagSpec, RunTag},         {NoteSpec, RunNote},
+      {RmSpec, RunRm},           {CompletionSpec, RunCompletion},
   };
   return commands;
 }

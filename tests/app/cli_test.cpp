@@ -64,7 +64,7 @@ TEST(CliTest, UnknownCommandAndOptionExit2WithSuggestion) {
   EXPECT_EQ(command.exit_code, 2);
   EXPECT_EQ(command.err,
             "orch: unknown command 'compse'. Did you mean one of 'compose', "
-            "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, "
+            "'compare'? Commands: run, sweep, compose, plan, schema, ls, show, diff, "
             "export, plot, compare, status, collect, cancel, tag, note, rm, completion\n");
   Result option = Orch({"compose", "configs/tdmpc2/cheetah.yaml", "--jsn"});
   EXPECT_EQ(option.exit_code, 2);
