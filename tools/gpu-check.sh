@@ -48,6 +48,7 @@ if [[ -d .devkit ]] && ls .devkit/*.deb >/dev/null 2>&1; then
   export PKG_CONFIG_PATH="$lib/pkgconfig" CMAKE_PREFIX_PATH="$prefix/usr"
   export CPATH="$prefix/usr/include:$prefix/usr/include/x86_64-linux-gnu" LIBRARY_PATH="$lib"
   export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  command -v pkg-config >/dev/null || export PATH="$PATH:$prefix/usr/bin"
   ls .devkit/*.deb | wc -l | xargs echo "packages:"
 else
   echo "no .devkit/: the libraries must be installed (tools/setup.sh)"
