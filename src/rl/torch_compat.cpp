@@ -3,6 +3,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <fmt/format.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -17,6 +18,13 @@ bool CudaAvailable() { return torch::cuda::is_available(); }
 
 // size_t in 1.13, c10::DeviceIndex in 2.x
 int64_t CudaDeviceCount() { return static_cast<int64_t>(torch::cuda::device_count()); }
+
+// the CUDA hooks are registered by libtorch_cuda when it is loaded (linked --no-as-needed);
+// without it the default hooks say no CUDA runtime
+int64_t CudaRuntimeVersion() {
+  const auto& hooks = at::detail::getCUDAHooks();
+  return hooks.hasCUDART() ? static_cast<int64_t>(hooks.versionCUDART()) : 0;
+}
 
 at::Generator MakeGenerator(const c10::Device& device, uint64_t seed) {
   if (device.is_cpu()) return at::make_generator<at::CPUGeneratorImpl>(seed);

@@ -16,6 +16,9 @@ std::string LibTorchVersion();
 /// Whether this LibTorch was built with CUDA and sees at least one device.
 bool CudaAvailable();
 int64_t CudaDeviceCount();
+/// The CUDA runtime this LibTorch was built with (12040 for 12.4), whether or not a device is
+/// there; 0 for a CPU-only LibTorch (or one whose CUDA library was not linked in).
+int64_t CudaRuntimeVersion();
 
 /// A random generator of its own on `device`, seeded with `seed`: mt19937 on the CPU (the
 /// generator every CPU metric was computed with), Philox on CUDA.
