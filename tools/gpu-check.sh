@@ -58,6 +58,9 @@ step "build against $torch_dir"
 export CMAKE_BUILD_PARALLEL_LEVEL=$(nproc)
 time tools/build-libtorch.sh "$torch_dir"
 ninja -C build-libtorch bench/tdmpc2_bench >/dev/null
+# the worker must load libtorch_cuda, or CUDA's kernels never register (meson.build links it
+# --no-as-needed)
+readelf -d build-libtorch/src/app/orch-worker | grep -E 'NEEDED.*(torch|c10)'
 
 # the store and its run directories stay outside $OUT (which takes a few files); its file is
 # copied there at the end
