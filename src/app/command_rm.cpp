@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/store_options.h"
@@ -36,6 +39,18 @@ int64_t DirectoryBytes(const fs::path& directory) {
     if (it->is_regular_file(error)) bytes += static_cast<int64_t>(it->file_size(error));
   }
   return bytes;
+}
+
+/// The folder of a run or sweep to remove, or nullopt for a recorded path that is not the
+/// layout orch writes (runs/<uuid>, sweeps/<name>): a deletion never follows a path that could
+/// reach the store itself or beyond.
+std::optional<fs::path> OwnFolder(const fs::path& store_dir, const std::string& parent,
+                                  const std::string& name, const std::string& recorded) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      recorded != parent + "/" + name) {
+    return std::nullopt;
+  }
+  return store_dir / parent / name;
 }
 
 std::string Plural(int64_t count, const char* word) {
@@ -157,16 +172,25 @@ int RunRm(const std::vector<std::string>& args) {
   // the rows are gone; files that will not go are said, and the exit code says it too
   int exit_code = kExitOk;
   if (!parsed->Flag("keep-files")) {
-    std::vector<fs::path> directories;
-    for (const auto& entry : doomed) directories.push_back(store->directory() / entry.run.run_dir);
-    for (const auto& sweep : sweeps)
-      directories.push_back(store->directory() / "sweeps" / sweep.name);
-    for (const auto& directory : directories) {
+    std::vector<std::optional<fs::path>> directories;
+    std::vector<std::string> recorded;
+    for (const auto& entry : doomed) {
+      directories.push_back(
+          OwnFolder(store->directory(), "runs", entry.run.summary.uuid, entry.run.run_dir));
+      recorded.push_back(entry.run.run_dir);
+    }
+    for (const auto& sweep : sweeps) {
+      directories.push_back(
+          OwnFolder(store->directory(), "sweeps", sweep.name, "sweeps/" + sweep.name));
+      recorded.push_back("sweeps/" + sweep.name);
+    }
+    for (size_t i = 0; i < directories.size(); ++i) {
       std::error_code error;
-      fs::remove_all(directory, error);
-      if (error) {
-        std::fprintf(stderr, "orch: could not remove %s: %s\n", directory.string().c_str(),
-                     error.message().c_str());
+      if (directories[i]) fs::remove_all(*directories[i], error);
+      if (!directories[i] || error) {
+        std::fprintf(stderr, "orch: left %s on disk: %s\n", recorded[i].c_str(),
+                     directories[i] ? error.message().c_str()
+                                    : "not a folder orch made for it (runs/<uuid>)");
         exit_code = kExitFailed;
       }
     }

@@ -1,6 +1,7 @@
 // Tests src/app/command_rm.cpp end to end: `orch rm` lists and deletes nothing without --yes,
 // deletes runs and sweeps with their files with it, keeps a run another sweep holds, refuses a
-// live run, and a sweep whose run was deleted runs that job again on --resume.
+// live run, never follows a recorded folder outside its layout, and a sweep whose run was
+// deleted runs that job again on --resume.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
@@ -124,6 +125,25 @@ TEST(RmTest, ALiveRunIsRefusedAndNothingIsDeleted) {
   EXPECT_EQ(RunOrch({"rm", "7", "--store", store_arg}).exit_code, 2);
   EXPECT_EQ(RunOrch({"rm", "1", "--store", (dir.path() / "none.db").string()}).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir.path() / "none.db"));
+}
+
+// a run directory recorded as the store's own folder (a store edited by hand, say) is not
+// followed: the rows go, the folder stays, and the exit code says something was left
+TEST(RmTest, AFolderOutsideTheLayoutIsNeverRemoved) {
+  TempDir dir("rm-layout");
+  const fs::path store = dir.path() / "orch.db";
+  const std::string store_arg = store.string();
+  ASSERT_EQ(RunOrch({"run", kTam, "tam.episodes=20", "--store", store_arg}).exit_code, 0);
+  {
+    auto opened = store::ResultsStore::Open(store);
+    opened->database().exec("UPDATE run SET run_dir = '.' WHERE run_id = 1");
+  }
+  auto deleted = RunOrch({"rm", "1", "--yes", "--store", store_arg});
+  EXPECT_EQ(deleted.exit_code, 1) << deleted.err;
+  EXPECT_TRUE(Contains(deleted.err, "left . on disk: not a folder orch made for it"))
+      << deleted.err;
+  EXPECT_TRUE(fs::exists(store));
+  EXPECT_EQ(CountRuns(store), 0);
 }
 
 }  // namespace
