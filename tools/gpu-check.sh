@@ -68,7 +68,9 @@ store=/tmp/gpu-check-store/orch.db
 rm -rf "$(dirname "$store")"
 orch=build-libtorch/src/app/orch
 step "a short cheetah-run TD-MPC2 run on $device"
-time "$orch" run configs/tdmpc2/cheetah.yaml budget=cpu "run.device=$device" \
+# each step under a time limit (a stopped run keeps what it logged), so that one slow step
+# cannot take the whole call past the device's 10 minutes
+time timeout 150 "$orch" run configs/tdmpc2/cheetah.yaml budget=cpu "run.device=$device" \
   "tdmpc2.steps=$short_steps" "tdmpc2.seed_steps=$seed_steps" tdmpc2.eval_episodes=2 \
   multi_gamma.enabled=true --store "$store" \
   --name gpu-check-short || echo "the short run failed (exit $?)"
@@ -77,11 +79,11 @@ time "$orch" run configs/tdmpc2/cheetah.yaml budget=cpu "run.device=$device" \
 step "update and planning beside PyTorch on $device, sizes $sizes"
 reference=../shared/bench/tdmpc2_ref.py
 [[ -f $reference ]] || reference=.devkit/tdmpc2_ref.py
-build-libtorch/bench/tdmpc2_bench --device "$device" --sizes "$sizes" "${iters[@]}" \
+timeout 180 build-libtorch/bench/tdmpc2_bench --device "$device" --sizes "$sizes" "${iters[@]}" \
   --python "$python" --reference "$reference" | tee "$out/bench.txt" || echo "the bench failed"
 
 step "a paper-budget run (${paper[*]:-size 5}): ms per agent step after seeding, on $device"
-"$orch" run configs/tdmpc2/cheetah.yaml "${paper[@]}" "run.device=$device" \
+timeout 200 "$orch" run configs/tdmpc2/cheetah.yaml "${paper[@]}" "run.device=$device" \
   "tdmpc2.steps=$paper_steps" "tdmpc2.seed_steps=$seed_steps" tdmpc2.eval_episodes=1 \
   multi_gamma.enabled=true --store "$store" \
   --name gpu-check-paper || echo "the paper-budget run failed (exit $?)"
