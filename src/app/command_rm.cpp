@@ -10,12 +10,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/commands.h"
 #include "app/store_options.h"
 #include "common/error.h"
 #include "common/string_util.h"
+#include "sweep/slurm/sweep_dir.h"
 
 namespace orch::app {
 namespace {
@@ -41,20 +43,16 @@ int64_t DirectoryBytes(const fs::path& directory) {
   return bytes;
 }
 
-/// The folder of a run or sweep to remove, or nullopt for a recorded path that is not the
-/// layout orch writes (runs/<uuid>, sweeps/<name>): a deletion never follows a path that could
-/// reach the store itself or beyond.
-std::optional<fs::path> OwnFolder(const fs::path& store_dir, const std::string& parent,
-                                  const std::string& name, const std::string& recorded) {
-  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
-      recorded != parent + "/" + name) {
-    return std::nullopt;
-  }
-  return store_dir / parent / name;
+/// A name that is one folder's name: a deletion never follows one that could reach the store
+/// itself or beyond (a store edited by hand, say).
+bool PlainName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
-std::string Plural(int64_t count, const char* word) {
-  return fmt::format("{} {}{}", count, word, count == 1 ? "" : "s");
+/// A run's folder to remove: the runs/<uuid> orch wrote, or nullopt for any other recorded path.
+std::optional<fs::path> RunFolder(const fs::path& store_dir, const store::RunDetails& run) {
+  if (!PlainName(run.summary.uuid) || run.run_dir != "runs/" + run.summary.uuid) return {};
+  return store_dir / run.run_dir;
 }
 
 }  // namespace
@@ -157,8 +155,8 @@ int RunRm(const std::vector<std::string>& args) {
     }
   }
   for (const auto& line : kept) std::printf("%s\n", line.c_str());
-  std::string what = Plural(static_cast<int64_t>(doomed.size()), "run");
-  what += fmt::format(" ({} metric points, {} of files)", points, FormatBytes(bytes));
+  std::string what = fmt::format("{} run{} ({} metric points, {} of files)", doomed.size(),
+                                 doomed.size() == 1 ? "" : "s", points, FormatBytes(bytes));
   for (const auto& sweep : sweeps) what += fmt::format(" and sweep '{}'", sweep.name);
   if (!parsed->Flag("yes")) {
     std::fprintf(stderr, "orch: would delete %s; nothing deleted: add --yes to delete\n",
@@ -172,25 +170,23 @@ int RunRm(const std::vector<std::string>& args) {
   // the rows are gone; files that will not go are said, and the exit code says it too
   int exit_code = kExitOk;
   if (!parsed->Flag("keep-files")) {
-    std::vector<std::optional<fs::path>> directories;
-    std::vector<std::string> recorded;
+    // each folder as shown, and where it is (nullopt: not one orch made, left alone)
+    std::vector<std::pair<std::string, std::optional<fs::path>>> folders;
     for (const auto& entry : doomed) {
-      directories.push_back(
-          OwnFolder(store->directory(), "runs", entry.run.summary.uuid, entry.run.run_dir));
-      recorded.push_back(entry.run.run_dir);
+      folders.emplace_back(entry.run.run_dir, RunFolder(store->directory(), entry.run));
     }
     for (const auto& sweep : sweeps) {
-      directories.push_back(
-          OwnFolder(store->directory(), "sweeps", sweep.name, "sweeps/" + sweep.name));
-      recorded.push_back("sweeps/" + sweep.name);
+      std::optional<fs::path> folder;
+      if (PlainName(sweep.name)) folder = sweep::slurm::DefaultSweepDir(store_path, sweep.name);
+      folders.emplace_back("sweeps/" + sweep.name, folder);
     }
-    for (size_t i = 0; i < directories.size(); ++i) {
+    for (const auto& [shown, folder] : folders) {
       std::error_code error;
-      if (directories[i]) fs::remove_all(*directories[i], error);
-      if (!directories[i] || error) {
-        std::fprintf(stderr, "orch: left %s on disk: %s\n", recorded[i].c_str(),
-                     directories[i] ? error.message().c_str()
-                                    : "not a folder orch made for it (runs/<uuid>)");
+      if (folder) fs::remove_all(*folder, error);
+      if (!folder || error) {
+        std::fprintf(
+            stderr, "orch: left %s on disk: %s\n", shown.c_str(),
+            folder ? error.message().c_str() : "not a folder orch made for it (runs/<uuid>)");
         exit_code = kExitFailed;
       }
     }
