@@ -114,6 +114,10 @@ std::string ShellQuote(std::string_view text) {
            std::string_view("_-./=:,@%+").find(c) != std::string_view::npos;
   };
   if (!text.empty() && std::all_of(text.begin(), text.end(), safe)) return std::string(text);
+  return SingleQuoted(text);
+}
+
+std::string SingleQuoted(std::string_view text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";

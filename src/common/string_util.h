@@ -35,6 +35,10 @@ std::string Quoted(std::string_view text);
 /// (letters, digits, `_-./=:,@%+`), else single-quoted.
 std::string ShellQuote(std::string_view text);
 
+/// `text` single-quoted for /bin/sh whatever it holds (a generated script's paths, which are
+/// read more easily when always quoted).
+std::string SingleQuoted(std::string_view text);
+
 /// `text` as one CSV field: as it is, or in double quotes (doubled inside) when it holds a comma,
 /// a quote or a line break.
 std::string CsvField(std::string_view text);

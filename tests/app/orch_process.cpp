@@ -8,21 +8,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/string_util.h"
+
 namespace orch::testing {
 
 namespace fs = std::filesystem;
-
-std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 std::string Slurp(const fs::path& path) {
   std::ifstream file(path);
@@ -40,12 +30,12 @@ ProcessResult RunOrch(const std::vector<std::string>& args, const fs::path& cwd,
   static int counter = 0;
   fs::path base = fs::temp_directory_path() /
                   ("orch-cli-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-  std::string command = "cd " + ShellQuote(cwd.string()) + " && env";
-  for (const auto& entry : environment) command += " " + ShellQuote(entry);
-  command += " " + ShellQuote(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
-  for (const auto& arg : args) command += " " + ShellQuote(arg);
+  std::string command = "cd " + SingleQuoted(cwd.string()) + " && env";
+  for (const auto& entry : environment) command += " " + SingleQuoted(entry);
+  command += " " + SingleQuoted(std::string(ORCH_BUILD_DIR) + "/src/app/orch");
+  for (const auto& arg : args) command += " " + SingleQuoted(arg);
   command +=
-      " > " + ShellQuote(base.string() + ".out") + " 2> " + ShellQuote(base.string() + ".err");
+      " > " + SingleQuoted(base.string() + ".out") + " 2> " + SingleQuoted(base.string() + ".err");
   int status = std::system(command.c_str());
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

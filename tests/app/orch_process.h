@@ -19,9 +19,6 @@ ProcessResult RunOrch(const std::vector<std::string>& args,
                       const std::filesystem::path& cwd = ORCH_SOURCE_DIR,
                       const std::vector<std::string>& environment = {});
 
-/// `text` quoted for /bin/sh.
-std::string ShellQuote(const std::string& text);
-
 /// The whole file ("" when it does not exist).
 std::string Slurp(const std::filesystem::path& path);
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/string_util.h"
 #include "orch_process.h"
 #include "run_fixtures.h"
 #include "store/results_store.h"
@@ -55,11 +56,10 @@ TEST(RunTest, CorruptOrForeignStoreIsAClearError) {
   EXPECT_EQ(listed.exit_code, 2);
 
   // another application's SQLite database
-  ASSERT_EQ(
-      std::system(("sqlite3 " + orch::testing::ShellQuote((dir.path() / "other.db").string()) +
-                   " 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'")
-                      .c_str()),
-      0);
+  ASSERT_EQ(std::system(("sqlite3 " + orch::SingleQuoted((dir.path() / "other.db").string()) +
+                         " 'CREATE TABLE t(x); INSERT INTO t VALUES (1);'")
+                            .c_str()),
+            0);
   auto foreign =
       RunOrch({"run", kTam, "tam.episodes=5", "--store", (dir.path() / "other.db").string()});
   EXPECT_EQ(foreign.exit_code, 2);

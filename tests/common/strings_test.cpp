@@ -190,5 +190,11 @@ TEST(ShellQuoteTest, QuotesOnlyWhatTheShellWouldSplitOrExpand) {
   EXPECT_EQ(ShellQuote(""), "''");
 }
 
+TEST(SingleQuotedTest, QuotesEverythingAndEscapesQuotes) {
+  EXPECT_EQ(SingleQuoted("/opt/orch/bin/orch"), "'/opt/orch/bin/orch'");
+  EXPECT_EQ(SingleQuoted("it's"), "'it'\\''s'");
+  EXPECT_EQ(SingleQuoted(""), "''");
+}
+
 }  // namespace
 }  // namespace orch

@@ -27,13 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using slurm::SlurmSettings;
 
-/// Quoted for bash (single quotes).
-std::string Quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 fs::path OrchExecutable() {
   std::error_code error;
   return fs::read_symlink("/proc/self/exe", error);
@@ -90,7 +83,8 @@ std::string ArrayScript(const SlurmSettings& settings, const std::string& job_na
   for (const auto& option : options) script += "#SBATCH " + option + "\n";
   for (const auto& line : settings.setup) script += line + "\n";
   script += fmt::format("exec {} run --sweep-dir {} --index \"$((SLURM_ARRAY_TASK_ID + {}))\"\n",
-                        Quote(OrchExecutable().string()), Quote(sweep_dir.string()), offset);
+                        SingleQuoted(OrchExecutable().string()), SingleQuoted(sweep_dir.string()),
+                        offset);
   return script;
 }
 
@@ -199,8 +193,9 @@ class SlurmLauncher : public Launcher {
       std::vector<std::string> shared = PlacementOptions(settings_);
       args.insert(args.end(), shared.begin(), shared.end());
       args.push_back("--wrap");
-      args.push_back(fmt::format("exec {} collect --sweep-dir {}", Quote(OrchExecutable().string()),
-                                 Quote(dir.string())));
+      args.push_back(fmt::format("exec {} collect --sweep-dir {}",
+                                 SingleQuoted(OrchExecutable().string()),
+                                 SingleQuoted(dir.string())));
       std::string id = slurm::Submit(args);
       slurm::AppendSubmission(dir, {"collect", id, 0, ""});
       report.lines.push_back(fmt::format("collect job {} (after every task has ended)", id));
