@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/run_filter_options.h"
 #include "app/run_record.h"
 #include "app/store_options.h"
 #include "app/terminal.h"
@@ -68,17 +69,10 @@ const CommandSpec& LsSpec() {
       "headline metrics, each the mean over the last 10% of its steps (one noisy point is no\n"
       "headline), and the run's tags. A run whose worker stopped sending heartbeats is shown\n"
       "as failed, with the reason.",
-      {StoreOption(),
-       {"json", "", "print a JSON array with every field"},
-       {"status", "S",
-        "only runs with this status (queued, running, completed, failed, interrupted)"},
-       {"algo", "A", "only runs of this algorithm"},
-       {"name", "TEXT", "only runs whose name contains TEXT"},
-       {"sweep", "NAME", "only the runs of this sweep"},
-       {"tag", "TAG", "only runs with this tag (repeatable: every one)"},
-       {"where", "KEY=VALUE",
-        "only runs whose stored parameter KEY is VALUE (repeatable: every one)"},
-       {"limit", "N", "at most N runs"}},
+      WithRunFilterOptions({StoreOption(),
+                            {"json", "", "print a JSON array with every field"},
+                            {"sweep", "NAME", "only the runs of this sweep"},
+                            {"limit", "N", "at most N runs"}}),
       "  orch ls\n  orch ls --status failed --json\n  orch ls --tag paper --where "
       "'tam.memory.w_mem=0.02'\n"};
   return spec;
@@ -89,23 +83,7 @@ int RunLs(const std::vector<std::string>& args) {
   if (!maybe_parsed) return kExitOk;
   const ParsedArgs& parsed = *maybe_parsed;
   if (!parsed.positional.empty()) throw UsageError("orch ls takes no arguments besides options");
-  store::RunFilter filter;
-  filter.status = parsed.Value("status");
-  filter.algo = parsed.Value("algo");
-  filter.name_contains = parsed.Value("name");
-  filter.tags = parsed.Values("tag");
-  const auto where = parsed.all_values.find("where");
-  for (const auto& condition :
-       where == parsed.all_values.end() ? std::vector<std::string>{} : where->second) {
-    size_t equals = condition.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      throw UsageError(
-          "--where takes KEY=VALUE (a stored parameter, e.g. "
-          "'tam.memory.w_mem=0.02'), got '" +
-          condition + "'");
-    }
-    filter.where.emplace_back(condition.substr(0, equals), condition.substr(equals + 1));
-  }
+  store::RunFilter filter = RunFilterFrom(parsed);
   if (auto limit = parsed.Value("limit")) {
     try {
       filter.limit = std::stoll(*limit);

@@ -1,7 +1,7 @@
 // src/app/command_rm.cpp: `orch rm`, deleting what a person no longer wants in the store: a
-// debugging run, a sweep launched with a mistake. Keeping results is what orch is for, so it
-// first shows what would go and deletes only with --yes; runs still queued or running are
-// refused, and a sweep's run that another sweep also holds is kept.
+// debugging run, a sweep launched with a mistake, the failed runs of a sweep. Keeping results
+// is what orch is for, so it first shows what would go and deletes only with --yes; runs still
+// queued or running are refused, and a sweep's run that another sweep also holds is kept.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/run_filter_options.h"
 #include "app/store_options.h"
 #include "common/error.h"
 #include "common/string_util.h"
@@ -67,14 +68,19 @@ const CommandSpec& RmSpec() {
       "files, and deletes nothing. With --yes it deletes them: every row about them in one\n"
       "transaction, then their run directories (checkpoints, logs, artifacts) unless\n"
       "--keep-files, and a SLURM sweep's directory. Runs still queued or running are refused\n"
-      "(stop or cancel them first). orch sweep --resume runs a deleted job of a sweep again.",
-      {StoreOption(),
-       {"sweep", "NAME", "delete this sweep and its runs (repeatable)"},
-       {"yes", "", "delete; without it, only list what would be deleted"},
-       {"keep-files", "", "leave the run directories on disk"}},
+      "(stop or cancel them first). orch sweep --resume runs a deleted job of a sweep again.\n"
+      "\n"
+      "The filters of orch ls (--status, --algo, --name, --tag, --where) pick the runs instead\n"
+      "of naming them: every run of the store that matches them all, or with --sweep every\n"
+      "run of the sweep that does; the sweep itself then stays.",
+      WithRunFilterOptions({StoreOption(),
+                            {"sweep", "NAME", "delete this sweep and its runs (repeatable)"},
+                            {"yes", "", "delete; without it, only list what would be deleted"},
+                            {"keep-files", "", "leave the run directories on disk"}}),
       "  orch rm 17 18                   # what would go\n"
       "  orch rm 17 18 --yes\n"
-      "  orch rm --sweep lr_typo --yes\n"};
+      "  orch rm --sweep lr_typo --yes\n"
+      "  orch rm --sweep ablations --status failed --yes   # then orch sweep --resume\n"};
   return spec;
 }
 
@@ -82,9 +88,19 @@ int RunRm(const std::vector<std::string>& args) {
   std::optional<ParsedArgs> parsed = ParseCommand(RmSpec(), args);
   if (!parsed) return kExitOk;
   const std::vector<std::string> sweep_names = parsed->Values("sweep");
-  if (parsed->positional.empty() && sweep_names.empty()) {
-    throw UsageError("orch rm needs runs (RUN...) or --sweep NAME. See 'orch rm --help'");
+  const bool filtered = HasRunFilter(*parsed);
+  if (parsed->positional.empty() && sweep_names.empty() && !filtered) {
+    throw UsageError(
+        "orch rm needs runs (RUN...), --sweep NAME or a filter (--status failed, --where "
+        "KEY=VALUE, ...). See 'orch rm --help'");
   }
+  if (filtered && !parsed->positional.empty()) {
+    throw UsageError(fmt::format(
+        "orch rm takes runs by name (RUN...) or by filter, not both: drop '{}' or the filter",
+        Join(parsed->positional, " ")));
+  }
+  const std::optional<store::RunFilter> filter =
+      filtered ? std::optional<store::RunFilter>(RunFilterFrom(*parsed)) : std::nullopt;
   const fs::path store_path = StorePath(*parsed);
   std::error_code exists_error;
   if (!fs::exists(store_path, exists_error)) {
@@ -92,7 +108,8 @@ int RunRm(const std::vector<std::string>& args) {
   }
   auto store = OpenStoreForWriting(store_path);
 
-  // what goes: the named runs, and each sweep's runs that no kept sweep holds
+  // what goes: the named runs, or those the filter picks (from the sweeps, when named), or
+  // each named sweep with its runs that no kept sweep holds
   std::vector<store::SweepRecord> sweeps;
   std::set<std::string> doomed_sweeps;
   for (const auto& name : sweep_names) {
@@ -102,6 +119,20 @@ int RunRm(const std::vector<std::string>& args) {
   std::vector<int64_t> run_ids;
   for (const auto& reference : parsed->positional) run_ids.push_back(store->ResolveRun(reference));
   std::vector<std::string> kept;
+  if (filter) {
+    std::vector<std::optional<int64_t>> scopes;
+    for (const auto& sweep : sweeps) scopes.emplace_back(sweep.sweep_id);
+    if (scopes.empty()) scopes.emplace_back();
+    for (const auto& scope : scopes) {
+      store::RunFilter scoped = *filter;
+      scoped.sweep_id = scope;
+      for (const auto& run : store->ListRuns(scoped)) run_ids.push_back(run.run_id);
+    }
+    for (const auto& sweep : sweeps) {
+      kept.push_back(fmt::format("sweep '{}' stays: the filter picks runs from it", sweep.name));
+    }
+    sweeps.clear();
+  }
   for (const auto& sweep : sweeps) {
     for (const auto& member : store->SweepMembers(sweep.sweep_id)) {
       std::vector<std::string> others;
@@ -142,6 +173,10 @@ int RunRm(const std::vector<std::string>& args) {
         Join(live, "; ")));
   }
 
+  if (doomed.empty() && filter) {
+    std::fprintf(stderr, "orch: no run matches the filter; nothing deleted\n");
+    return kExitOk;
+  }
   if (!doomed.empty()) {
     std::printf("%6s  %-8s  %-28s  %-11s  %9s  %10s  %s\n", "id", "run", "name", "status", "points",
                 "files", "sweeps");

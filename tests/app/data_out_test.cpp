@@ -79,6 +79,10 @@ TEST_F(DataOutTest, LsFiltersByStoredParametersAndShowsSmoothedHeadlines) {
   auto both = Orch({"ls", "--where", "tam.memory.w_mem=0.020", "--where", "seed=1"}).out;
   EXPECT_EQ(Lines(both), 2u) << both;
   EXPECT_EQ(Orch({"ls", "--where", "w_mem"}).exit_code, 2);
+  // a misspelt status would list nothing, as if there were no such runs
+  auto misspelt = Orch({"ls", "--status", "complete"});
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_TRUE(Contains(misspelt.err, "Did you mean 'completed'?")) << misspelt.err;
 
   // the headline is the mean over the last 10% of the steps: compare with the export
   auto exported = Orch({"export", "1", "--format", "csv", "--key", "soft_bind"}).out;

@@ -1,7 +1,7 @@
 // Tests src/app/command_rm.cpp end to end: `orch rm` lists and deletes nothing without --yes,
 // deletes runs and sweeps with their files with it, keeps a run another sweep holds, refuses a
-// live run, never follows a recorded folder outside its layout, and a sweep whose run was
-// deleted runs that job again on --resume.
+// live run, never follows a recorded folder outside its layout, picks runs by orch ls's
+// filters, and a sweep whose run was deleted runs that job again on --resume.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
@@ -125,6 +125,67 @@ TEST(RmTest, ALiveRunIsRefusedAndNothingIsDeleted) {
   EXPECT_EQ(RunOrch({"rm", "7", "--store", store_arg}).exit_code, 2);
   EXPECT_EQ(RunOrch({"rm", "1", "--store", (dir.path() / "none.db").string()}).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir.path() / "none.db"));
+}
+
+// the failed runs of a sweep, picked by --status: they go, the sweep and its other runs stay,
+// and the sweep runs those jobs again on --resume
+TEST(RmTest, AFilterPicksRunsOfASweepAndTheSweepStays) {
+  TempDir dir("rm-filter");
+  const fs::path store = dir.path() / "orch.db";
+  const std::string store_arg = store.string();
+  ASSERT_EQ(RunOrch({"sweep", kTam, "tam.episodes=20", "seed=1,2,3", "--name", "three", "--store",
+                     store_arg})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      RunOrch({"run", kTam, "tam.episodes=20", "seed=4", "--name", "alone", "--store", store_arg})
+          .exit_code,
+      0);
+  {
+    // runs 2 (of the sweep) and 4 (alone) as a crashed worker would leave them
+    auto opened = store::ResultsStore::Open(store);
+    opened->database().exec(
+        "UPDATE run SET status = 'failed', error_text = 'worker killed by signal 9' "
+        "WHERE run_id IN (2, 4)");
+  }
+  const fs::path failed_dir = RunDir(store, 2);
+
+  auto listed = RunOrch({"rm", "--sweep", "three", "--status", "failed", "--store", store_arg});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(Contains(listed.out, "sweep 'three' stays: the filter picks runs from it"))
+      << listed.out;
+  EXPECT_TRUE(Contains(listed.err, "would delete 1 run (")) << listed.err;
+  EXPECT_FALSE(Contains(listed.err, "and sweep")) << listed.err;
+
+  auto deleted =
+      RunOrch({"rm", "--sweep", "three", "--status", "failed", "--yes", "--store", store_arg});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(CountRuns(store), 3);
+  EXPECT_FALSE(fs::exists(failed_dir));
+  EXPECT_EQ(store::ResultsStore::Open(store)->GetRun(4).summary.status, "failed");
+  auto resumed = RunOrch({"sweep", "--resume", "three", "--store", store_arg});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_TRUE(Contains(resumed.err, "1 to start, 0 to resume, 2 already completed")) << resumed.err;
+
+  // without --sweep the filter picks from the whole store; --where reads stored parameters
+  auto by_parameter = RunOrch({"rm", "--where", "seed=3", "--yes", "--store", store_arg});
+  EXPECT_EQ(by_parameter.exit_code, 0) << by_parameter.err;
+  EXPECT_TRUE(Contains(by_parameter.err, "deleted 1 run (")) << by_parameter.err;
+  EXPECT_EQ(CountRuns(store), 3);
+
+  auto none = RunOrch({"rm", "--status", "interrupted", "--yes", "--store", store_arg});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_TRUE(Contains(none.err, "no run matches the filter; nothing deleted")) << none.err;
+
+  // a misspelt status, and runs named beside a filter, are errors before anything is read
+  auto misspelt = RunOrch({"rm", "--status", "failde", "--yes", "--store", store_arg});
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_TRUE(Contains(misspelt.err, "Did you mean 'failed'?")) << misspelt.err;
+  auto both = RunOrch({"rm", "1", "--status", "failed", "--yes", "--store", store_arg});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_TRUE(Contains(both.err, "by name (RUN...) or by filter, not both")) << both.err;
+  EXPECT_EQ(CountRuns(store), 3);
+  EXPECT_TRUE(store::ResultsStore::Open(store)->IntegrityCheck());
 }
 
 // a run directory recorded as the store's own folder (a store edited by hand, say) is not
