@@ -44,8 +44,10 @@ if [[ -d .devkit ]] && ls .devkit/*.deb >/dev/null 2>&1; then
   done
   lib="$prefix/usr/lib/x86_64-linux-gnu"
   # their pkg-config files name /usr; MuJoCo's cmake file wants OpenGL, so it is found by name
-  sed -i -E "s#^(prefix|exec_prefix)=/usr#\1=$prefix/usr#" "$lib"/pkgconfig/*.pc
-  export PKG_CONFIG_PATH="$lib/pkgconfig" CMAKE_PREFIX_PATH="$prefix/usr"
+  # (a header-only library's, CLI11's, under share/)
+  sed -i -E "s#^(prefix|exec_prefix)=/usr#\1=$prefix/usr#" "$lib"/pkgconfig/*.pc \
+    "$prefix"/usr/share/pkgconfig/*.pc
+  export PKG_CONFIG_PATH="$lib/pkgconfig:$prefix/usr/share/pkgconfig" CMAKE_PREFIX_PATH="$prefix/usr"
   export CPATH="$prefix/usr/include:$prefix/usr/include/x86_64-linux-gnu" LIBRARY_PATH="$lib"
   export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   command -v pkg-config >/dev/null || export PATH="$PATH:$prefix/usr/bin"

@@ -7,7 +7,7 @@ set -euo pipefail
 # the libraries orch links besides LibTorch (tools/device-kit.sh gathers these for a machine
 # with a CUDA PyTorch and no Debian archive: --libraries prints them)
 LIBRARIES=(libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev libmujoco-dev
-           libssl-dev)
+           libssl-dev libcli11-dev)
 if [[ "${1:-}" == "--libraries" ]]; then
   echo "${LIBRARIES[@]}"
   exit 0

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
 
@@ -34,80 +35,99 @@ std::optional<std::string> ParsedArgs::Value(const std::string& name) const {
   return it->second;
 }
 
-ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& args) {
-  ParsedArgs parsed;
-  auto find_option = [&](const std::string& name, bool is_short) -> const OptionSpec* {
-    for (const auto& option : spec.options) {
-      if ((is_short ? option.short_name : option.name) == name) return &option;
-    }
-    return nullptr;
+namespace {
+
+/// The error for an option the command does not have: Hydra's habits answered with what orch
+/// does instead, else the closest option names.
+UsageError UnknownOption(const CommandSpec& spec, const std::string& arg) {
+  static const std::map<std::string, std::string> kHydraFlags = {
+      {"cfg",
+       "orch compose CONFIG [OVERRIDE...] prints the composed config (Hydra's --cfg "
+       "job); --json for JSON"},
+      {"info",
+       "orch compose CONFIG --explain says where each value came from (Hydra's "
+       "--info)"},
+      {"hydra-help", "orch COMMAND --help, and orch schema [NAMESPACE] for the config keys"},
+      {"resolve", "orch compose always resolves interpolations"},
+      {"package", "orch compose CONFIG prints the whole tree; pick a key with yq or jq"},
+      {"config-name", "name the config file itself: orch run configs/tam/pendulum.yaml"},
+      {"config-path", "--config-dir DIR (or the nearest folder named configs)"},
   };
+  std::string body = arg.substr(arg.find_first_not_of('-'));
+  body = body.substr(0, body.find('='));
+  if (auto hint = kHydraFlags.find(body); hint != kHydraFlags.end()) {
+    return UsageError(
+        fmt::format("orch {} has no '{}' (a Hydra option): {}", spec.name, arg, hint->second));
+  }
   std::vector<std::string> option_names;
   for (const auto& option : spec.options) option_names.push_back("--" + option.name);
+  std::string suggestion = DidYouMeanSentence("--" + body, option_names);
+  return UsageError(fmt::format("unknown option '{}' for 'orch {}'.{}{} See 'orch {} --help'", arg,
+                                spec.name, suggestion.empty() ? "" : " ", suggestion, spec.name));
+}
 
-  bool options_done = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (options_done || arg.size() < 2 || arg[0] != '-' || arg == "-") {
-      parsed.positional.push_back(arg);
-      continue;
+}  // namespace
+
+ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& args) {
+  // CLI11 parses; the command's table (CommandSpec) stays the one source of its options, its
+  // help text and its completion, and the messages stay orch's (file, key, suggestion, exit 2)
+  ParsedArgs parsed;
+  CLI::App app(spec.summary, "orch " + spec.name);
+  app.set_help_flag();  // the help text is CommandHelp's
+  app.allow_extras();   // an unknown option is answered below, with a suggestion
+  app.add_flag("-h,--help", parsed.help);
+  std::map<std::string, bool> flags;
+  for (const auto& option : spec.options) {
+    const std::string names =
+        (option.short_name.empty() ? "" : "-" + option.short_name + ",") + "--" + option.name;
+    if (option.value_name.empty()) {
+      app.add_flag(names, flags[option.name])->disable_flag_override();
+    } else {
+      // one value per occurrence, every occurrence kept (`--key a --key b`)
+      app.add_option(names, parsed.all_values[option.name])
+          ->type_name(option.value_name)
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
-      parsed.help = true;
-      continue;
-    }
-    bool is_short = arg[1] != '-';
-    std::string body = arg.substr(is_short ? 1 : 2);
-    std::optional<std::string> inline_value;
-    if (size_t eq = body.find('='); eq != std::string::npos && !is_short) {
-      inline_value = body.substr(eq + 1);
-      body = body.substr(0, eq);
-    }
-    const OptionSpec* option = find_option(body, is_short);
-    if (option == nullptr) {
-      // Hydra's command-line habits, answered with what orch does instead
-      static const std::map<std::string, std::string> kHydraFlags = {
-          {"cfg",
-           "orch compose CONFIG [OVERRIDE...] prints the composed config (Hydra's --cfg "
-           "job); --json for JSON"},
-          {"info",
-           "orch compose CONFIG --explain says where each value came from (Hydra's "
-           "--info)"},
-          {"hydra-help", "orch COMMAND --help, and orch schema [NAMESPACE] for the config keys"},
-          {"resolve", "orch compose always resolves interpolations"},
-          {"package", "orch compose CONFIG prints the whole tree; pick a key with yq or jq"},
-          {"config-name", "name the config file itself: orch run configs/tam/pendulum.yaml"},
-          {"config-path", "--config-dir DIR (or the nearest folder named configs)"},
-      };
-      if (auto hint = kHydraFlags.find(body); hint != kHydraFlags.end()) {
-        throw UsageError(
-            fmt::format("orch {} has no '{}' (a Hydra option): {}", spec.name, arg, hint->second));
+  }
+  app.add_option("arguments", parsed.positional);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    // a missing value, or a value given to a flag: CLI11's message names the option (the
+    // longest name it holds, so that --config is not taken for --config-dir)
+    const std::string message = error.what();
+    const OptionSpec* named = nullptr;
+    for (const auto& option : spec.options) {
+      if (message.find(option.name) != std::string::npos &&
+          (named == nullptr || option.name.size() > named->name.size())) {
+        named = &option;
       }
-      std::string suggestion = DidYouMeanSentence("--" + body, option_names);
-      throw UsageError(fmt::format("unknown option '{}' for 'orch {}'.{}{} See 'orch {} --help'",
-                                   arg, spec.name, suggestion.empty() ? "" : " ", suggestion,
-                                   spec.name));
     }
-    if (option->value_name.empty()) {
-      if (inline_value) {
-        throw UsageError(fmt::format("option '--{}' takes no value", option->name));
-      }
-      parsed.flags[option->name] = true;
-      continue;
+    if (named != nullptr) {
+      throw UsageError(
+          named->value_name.empty()
+              ? fmt::format("option '--{}' takes no value", named->name)
+              : fmt::format("option '--{}' needs a value ({})", named->name, named->value_name));
     }
-    if (!inline_value) {
-      if (i + 1 >= args.size()) {
-        throw UsageError(
-            fmt::format("option '--{}' needs a value ({})", option->name, option->value_name));
-      }
-      inline_value = args[++i];
+    throw UsageError(
+        fmt::format("orch {}: {}. See 'orch {} --help'", spec.name, error.what(), spec.name));
+  }
+  for (const auto& extra : app.remaining()) {
+    if (extra != "--") throw UnknownOption(spec, extra);
+  }
+  for (auto it = parsed.all_values.begin(); it != parsed.all_values.end();) {
+    if (it->second.empty()) {
+      it = parsed.all_values.erase(it);
+    } else {
+      parsed.values[it->first] = it->second.back();  // the last one given counts
+      ++it;
     }
-    parsed.values[option->name] = *inline_value;
-    parsed.all_values[option->name].push_back(*inline_value);
+  }
+  for (const auto& [name, given] : flags) {
+    if (given) parsed.flags[name] = true;
   }
   return parsed;
 }
