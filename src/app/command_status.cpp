@@ -2,6 +2,7 @@
 // and for a SLURM sweep from its shards (merged first, as orch collect does) and the queue.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -108,18 +109,63 @@ std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& na
   return rows;
 }
 
+/// Every sweep of the store, a line each, newest first: how many of its runs stand where, and
+/// how far its runs have come together (so that a person can find a sweep's name, and see at a
+/// glance which sweeps still have work left).
+int PrintSweeps(const ParsedArgs& parsed) {
+  auto store = OpenStoreForReading(parsed);
+  std::vector<store::SweepRecord> sweeps = store->ListSweeps();
+  if (sweeps.empty()) {
+    std::printf("no sweeps in %s\n", StorePath(parsed).string().c_str());
+    return kExitOk;
+  }
+  std::sort(sweeps.begin(), sweeps.end(), [](const auto& a, const auto& b) {
+    return a.created_at_ms != b.created_at_ms ? a.created_at_ms > b.created_at_ms
+                                              : a.sweep_id > b.sweep_id;
+  });
+  std::printf("%-32s %5s %9s %7s %6s %6s %11s %8s  %s\n", "sweep", "runs", "completed", "running",
+              "queued", "failed", "interrupted", "progress", "created");
+  for (const auto& sweep : sweeps) {
+    store::RunFilter filter;
+    filter.sweep_id = sweep.sweep_id;
+    std::map<std::string, int> counts;
+    int64_t steps = 0;
+    int64_t budget = 0;
+    const std::vector<store::RunSummary> runs = store->ListRuns(filter);
+    for (const auto& run : runs) {
+      ++counts[run.status];
+      // a completed run counts whole: some end before their budget's last step
+      steps +=
+          run.status == "completed" ? run.budget_steps : std::min(run.last_step, run.budget_steps);
+      budget += run.budget_steps;
+    }
+    const std::string progress = budget > 0
+                                     ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(steps) /
+                                                                  static_cast<double>(budget))
+                                     : "-";
+    std::printf("%-32s %5zu %9d %7d %6d %6d %11d %8s  %s\n", sweep.name.c_str(), runs.size(),
+                counts["completed"], counts["running"], counts["queued"], counts["failed"],
+                counts["interrupted"], progress.c_str(),
+                FormatTimestamp(sweep.created_at_ms).c_str());
+  }
+  std::printf("orch status NAME lists a sweep's runs\n");
+  return kExitOk;
+}
+
 }  // namespace
 
 const CommandSpec& StatusSpec() {
   static const CommandSpec spec = {
       "status",
       "[NAME]",
-      "where each run of a sweep stands (SLURM: shards and queue)",
+      "where each run of a sweep stands (SLURM: shards and queue); without NAME, every sweep",
       "One line per run: its status and progress and, for a sweep submitted with\n"
       "launcher=slurm, its task's state in the SLURM queue. For a SLURM sweep the shards are\n"
       "merged into the store first, as orch collect does. --wait returns when no run of the\n"
-      "sweep is queued or running any more (polling the queue).",
+      "sweep is queued or running any more (polling the queue). Without NAME, one line per\n"
+      "sweep of the store, newest first: its runs by status and their progress together.",
       {StoreOption(), SweepDirOption(), {"wait", "", "wait until nothing is queued or running"}},
+      "  orch status\n"
       "  orch status multi_gamma_ablations\n"
       "  orch status multi_gamma_ablations --wait\n"};
   return spec;
@@ -128,6 +174,10 @@ const CommandSpec& StatusSpec() {
 int RunStatus(const std::vector<std::string>& args) {
   std::optional<ParsedArgs> parsed = ParseCommand(StatusSpec(), args);
   if (!parsed) return kExitOk;
+  if (parsed->positional.empty() && !parsed->Value("sweep-dir")) {
+    if (parsed->Flag("wait")) throw UsageError("--wait needs a sweep: orch status NAME --wait");
+    return PrintSweeps(*parsed);
+  }
   std::optional<fs::path> dir = FindSweepDir(*parsed);
   const bool wait = parsed->Flag("wait");
   auto last_line = std::chrono::steady_clock::now();
