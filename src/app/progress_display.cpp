@@ -31,8 +31,10 @@ std::string ProgressDisplay::FormatLine(const std::string& unit, const ProgressU
                                         double rate_per_second) {
   double percent = update.total > 0 ? 100.0 * update.done / update.total : 0.0;
   double remaining = rate_per_second > 0 ? (update.total - update.done) / rate_per_second : NAN;
-  std::string line = fmt::format("{}/{} {}  {:.1f}%  {:.1f}/s  ETA {}", update.done, update.total,
-                                 unit, percent, rate_per_second, FormatDuration(remaining));
+  // no pace yet (the first report of a launch): "?", not a rate of 0
+  std::string rate = rate_per_second > 0 ? fmt::format("{:.1f}", rate_per_second) : "?";
+  std::string line = fmt::format("{}/{} {}  {:.1f}%  {}/s  ETA {}", update.done, update.total, unit,
+                                 percent, rate, FormatDuration(remaining));
   for (const auto& [key, value] : update.headline) line += fmt::format("  {} {:.4g}", key, value);
   return line;
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "app/progress_display.h"
 #include "orch_process.h"
 
 namespace orch::app {
@@ -42,6 +43,14 @@ TEST(SweepProgressTest, AContinuedRunsEarlierStepsAreNoPaceOfThisLaunch) {
   EXPECT_GE(minutes * 60 + seconds, 780) << line;
   EXPECT_LE(minutes * 60 + seconds, 900) << line;
   std::fclose(out);
+}
+
+// a run's line before its pace is known: no rate of 0, no ETA
+TEST(ProgressLineTest, NoPaceYetIsAQuestionMark) {
+  EXPECT_EQ(ProgressDisplay::FormatLine("env steps", {512, 20'000, {{"return", 52.5}}}, 0.0),
+            "512/20000 env steps  2.6%  ?/s  ETA ?  return 52.5");
+  EXPECT_EQ(ProgressDisplay::FormatLine("env steps", {10'000, 20'000, {}}, 2'500.0),
+            "10000/20000 env steps  50.0%  2500.0/s  ETA 0:04");
 }
 
 }  // namespace
