@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 device=${1:-cuda}
 sizes=1,5,19 short_steps=2000 paper_steps=4000 seed_steps=1000 iters=() paper=()
+# the time limits (s) of the three measuring steps, so that one slow step cannot take the whole
+# call past the device's 10 minutes (a stopped run keeps what it logged)
+short_limit=150 bench_limit=180 paper_limit=200
 if [[ "${2:-}" == "--quick" ]]; then
   # the "paper" run at the cpu budget: only the script's steps are under test
   sizes=1 short_steps=600 paper_steps=700 seed_steps=100 iters=(--iters 5) paper=(budget=cpu)
@@ -21,7 +24,16 @@ fi
 out=${OUT:-/tmp/gpu-check}
 mkdir -p "$out"
 exec > >(tee "$out/gpu-check.log") 2>&1
-step() { echo; echo "== $(date +%T) $*"; }
+# each step's heading: which of the 7, the time so far and, once built, the most the steps left
+# can take (the sum of their time limits)
+step_index=0 limits_left=""
+step() {
+  step_index=$((step_index + 1))
+  local bound=""
+  [[ -n $limits_left ]] && bound=", at most $((limits_left / 60)):$(printf %02d $((limits_left % 60))) to go"
+  echo
+  echo "== [$step_index/7] $(date +%T), $((SECONDS / 60)):$(printf %02d $((SECONDS % 60))) in$bound: $*"
+}
 
 step "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || true
@@ -69,23 +81,24 @@ readelf -d build-libtorch/src/app/orch-worker | grep -E 'NEEDED.*(torch|c10)'
 store=/tmp/gpu-check-store/orch.db
 rm -rf "$(dirname "$store")"
 orch=build-libtorch/src/app/orch
+limits_left=$((short_limit + bench_limit + paper_limit))
 step "a short cheetah-run TD-MPC2 run on $device"
-# each step under a time limit (a stopped run keeps what it logged), so that one slow step
-# cannot take the whole call past the device's 10 minutes
-time timeout 150 "$orch" run configs/tdmpc2/cheetah.yaml budget=cpu "run.device=$device" \
+time timeout "$short_limit" "$orch" run configs/tdmpc2/cheetah.yaml budget=cpu "run.device=$device" \
   "tdmpc2.steps=$short_steps" "tdmpc2.seed_steps=$seed_steps" tdmpc2.eval_episodes=2 \
   multi_gamma.enabled=true --store "$store" \
   --name gpu-check-short || echo "the short run failed (exit $?)"
 "$orch" show gpu-check-short --store "$store" | head -40 || true
 
+limits_left=$((bench_limit + paper_limit))
 step "update and planning beside PyTorch on $device, sizes $sizes"
 reference=../shared/bench/tdmpc2_ref.py
 [[ -f $reference ]] || reference=.devkit/tdmpc2_ref.py
-timeout 180 build-libtorch/bench/tdmpc2_bench --device "$device" --sizes "$sizes" "${iters[@]}" \
+timeout "$bench_limit" build-libtorch/bench/tdmpc2_bench --device "$device" --sizes "$sizes" "${iters[@]}" \
   --python "$python" --reference "$reference" | tee "$out/bench.txt" || echo "the bench failed"
 
+limits_left=$paper_limit
 step "a paper-budget run (${paper[*]:-size 5}): ms per agent step after seeding, on $device"
-timeout 200 "$orch" run configs/tdmpc2/cheetah.yaml "${paper[@]}" "run.device=$device" \
+timeout "$paper_limit" "$orch" run configs/tdmpc2/cheetah.yaml "${paper[@]}" "run.device=$device" \
   "tdmpc2.steps=$paper_steps" "tdmpc2.seed_steps=$seed_steps" tdmpc2.eval_episodes=1 \
   multi_gamma.enabled=true --store "$store" \
   --name gpu-check-paper || echo "the paper-budget run failed (exit $?)"
@@ -105,4 +118,5 @@ if ms:
           f"{mean * steps / 3.6e6:.1f} (environment, evaluation and logging excluded)")
 PY
 cp "$store" "$out/orch.db"
+limits_left=""
 step "done"
