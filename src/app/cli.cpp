@@ -70,7 +70,8 @@ UsageError UnknownOption(const CommandSpec& spec, const std::string& arg) {
 
 ParsedArgs ParseArgs(const CommandSpec& spec, const std::vector<std::string>& args) {
   // CLI11 parses; the command's table (CommandSpec) stays the one source of its options, its
-  // help text and its completion, and the messages stay orch's (file, key, suggestion, exit 2)
+  // help text and its completion, and the messages stay orch's (the option named, the closest
+  // names suggested, exit 2)
   ParsedArgs parsed;
   CLI::App app(spec.summary, "orch " + spec.name);
   app.set_help_flag();  // the help text is CommandHelp's

@@ -143,9 +143,9 @@ int PrintSweeps(const ParsedArgs& parsed) {
                                      ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(steps) /
                                                                   static_cast<double>(budget))
                                      : "-";
-    std::printf("%-32s %5zu %9d %7d %6d %6d %11d %8s  %s\n", sweep.name.c_str(), runs.size(),
-                counts["completed"], counts["running"], counts["queued"], counts["failed"],
-                counts["interrupted"], progress.c_str(),
+    std::printf("%-32s %5zu %9d %7d %6d %6d %11d %8s  %s\n", PrintableText(sweep.name).c_str(),
+                runs.size(), counts["completed"], counts["running"], counts["queued"],
+                counts["failed"], counts["interrupted"], progress.c_str(),
                 FormatTimestamp(sweep.created_at_ms).c_str());
   }
   std::printf("orch status NAME lists a sweep's runs\n");
