@@ -85,6 +85,12 @@ std::vector<StatusRow> SlurmRows(const fs::path& dir, bool* queue_busy) {
   return rows;
 }
 
+/// A run's status as shown: a run a stopped sweep set aside before its turn is "interrupted" in
+/// the store but never started, and says so (a resumed sweep may be about to start it).
+std::string ShownStatus(const store::RunSummary& run) {
+  return run.status == "interrupted" && !run.started_at_ms ? "not started" : run.status;
+}
+
 /// A local sweep: its runs as the store has them.
 std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& name) {
   auto store = OpenStoreForReading(parsed);
@@ -101,7 +107,7 @@ std::vector<StatusRow> StoreRows(const ParsedArgs& parsed, const std::string& na
     row.job =
         fmt::format("#{}{}", member.job_index, member.variant.empty() ? "" : " " + member.variant);
     row.uuid = run->second.uuid;
-    row.status = run->second.status;
+    row.status = ShownStatus(run->second);
     row.last_step = run->second.last_step;
     row.budget = run->second.budget_steps;
     rows.push_back(std::move(row));
@@ -123,8 +129,8 @@ int PrintSweeps(const ParsedArgs& parsed) {
     return a.created_at_ms != b.created_at_ms ? a.created_at_ms > b.created_at_ms
                                               : a.sweep_id > b.sweep_id;
   });
-  std::printf("%-32s %5s %9s %7s %6s %6s %11s %8s  %s\n", "sweep", "runs", "completed", "running",
-              "queued", "failed", "interrupted", "progress", "created");
+  std::printf("%-32s %5s %9s %7s %6s %6s %11s %11s %8s  %s\n", "sweep", "runs", "completed",
+              "running", "queued", "failed", "interrupted", "not started", "progress", "created");
   for (const auto& sweep : sweeps) {
     store::RunFilter filter;
     filter.sweep_id = sweep.sweep_id;
@@ -133,7 +139,7 @@ int PrintSweeps(const ParsedArgs& parsed) {
     int64_t budget = 0;
     const std::vector<store::RunSummary> runs = store->ListRuns(filter);
     for (const auto& run : runs) {
-      ++counts[run.status];
+      ++counts[ShownStatus(run)];
       // a completed run counts whole: some end before their budget's last step
       steps +=
           run.status == "completed" ? run.budget_steps : std::min(run.last_step, run.budget_steps);
@@ -143,9 +149,9 @@ int PrintSweeps(const ParsedArgs& parsed) {
                                      ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(steps) /
                                                                   static_cast<double>(budget))
                                      : "-";
-    std::printf("%-32s %5zu %9d %7d %6d %6d %11d %8s  %s\n", PrintableText(sweep.name).c_str(),
+    std::printf("%-32s %5zu %9d %7d %6d %6d %11d %11d %8s  %s\n", PrintableText(sweep.name).c_str(),
                 runs.size(), counts["completed"], counts["running"], counts["queued"],
-                counts["failed"], counts["interrupted"], progress.c_str(),
+                counts["failed"], counts["interrupted"], counts["not started"], progress.c_str(),
                 FormatTimestamp(sweep.created_at_ms).c_str());
   }
   std::printf("orch status NAME lists a sweep's runs\n");

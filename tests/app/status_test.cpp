@@ -36,9 +36,14 @@ TEST(StatusTest, ASweepsRunsAndEverySweepOfTheStore) {
                 .exit_code,
             0);
   {
-    // run 2 as a crashed worker leaves it: failed, halfway
+    // run 2 as a crashed worker leaves it: failed, halfway; run 3 as a stopped sweep leaves a
+    // run whose turn had not come: interrupted, never started
     auto opened = store::ResultsStore::Open(store);
-    opened->database().exec("UPDATE run SET status = 'failed', last_env_step = 10 WHERE run_id = 2");
+    opened->database().exec(
+        "UPDATE run SET status = 'failed', last_env_step = 10 WHERE run_id = 2");
+    opened->database().exec(
+        "UPDATE run SET status = 'interrupted', started_at_ms = NULL, last_env_step = 0 "
+        "WHERE run_id = 3");
   }
 
   auto runs = RunOrch({"status", "pair", "--store", store_arg});
@@ -47,6 +52,10 @@ TEST(StatusTest, ASweepsRunsAndEverySweepOfTheStore) {
   EXPECT_TRUE(Contains(runs.out, "completed    20/20 (100%)")) << runs.out;
   EXPECT_TRUE(Contains(runs.out, "failed       10/20 (50%)")) << runs.out;
   EXPECT_TRUE(Contains(runs.out, "2 runs: 1 completed, 1 failed")) << runs.out;
+
+  auto unstarted = RunOrch({"status", "single", "--store", store_arg});
+  EXPECT_TRUE(Contains(unstarted.out, "not started  0/20 (0%)")) << unstarted.out;
+  EXPECT_TRUE(Contains(unstarted.out, "1 runs: 1 not started")) << unstarted.out;
 
   // newest first; progress counts the failed run's 10 of 20 episodes
   auto sweeps = RunOrch({"status", "--store", store_arg});
@@ -57,10 +66,10 @@ TEST(StatusTest, ASweepsRunsAndEverySweepOfTheStore) {
   ASSERT_NE(pair, std::string::npos) << sweeps.out;
   EXPECT_LT(single, pair) << sweeps.out;
   EXPECT_TRUE(Contains(sweeps.out.substr(pair, sweeps.out.find('\n', pair + 1) - pair),
-                       "2         1       0      0      1           0      75%"))
+                       "2         1       0      0      1           0           0      75%"))
       << sweeps.out;
   EXPECT_TRUE(Contains(sweeps.out.substr(single, sweeps.out.find('\n', single + 1) - single),
-                       "1         1       0      0      0           0     100%"))
+                       "1         0       0      0      0           0           1       0%"))
       << sweeps.out;
 
   auto wait = RunOrch({"status", "--wait", "--store", store_arg});
