@@ -39,6 +39,8 @@ std::string BaseTypeText(FieldType type) {
       return "list[float]";
     case FieldType::kStringList:
       return "list[string]";
+    case FieldType::kFloatMap:
+      return "dict[string, float]";
     case FieldType::kSection:
       return "dict";
     case FieldType::kVariant:

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,8 +23,9 @@ enum class FieldType {
   kIntList,
   kFloatList,
   kStringList,
-  kSection,  ///< a nested mapping with a schema of its own
-  kVariant,  ///< a nested mapping whose schema is chosen by one of its keys (`env.name`)
+  kFloatMap,  ///< names of the user's choosing, each with a float (`ppo.ent_head_coef`)
+  kSection,   ///< a nested mapping with a schema of its own
+  kVariant,   ///< a nested mapping whose schema is chosen by one of its keys (`env.name`)
 };
 
 class Schema;
@@ -165,6 +167,21 @@ struct FieldTraits<std::vector<T>> {
   static std::vector<T> FromNode(const Node& node) {
     std::vector<T> values;
     for (const auto& item : node.AsList()) values.push_back(FieldTraits<T>::FromNode(item));
+    return values;
+  }
+};
+
+template <>
+struct FieldTraits<std::map<std::string, double>> {
+  static constexpr FieldType kType = FieldType::kFloatMap;
+  static Node ToNode(const std::map<std::string, double>& values) {
+    Node map = Node::MakeMap();
+    for (const auto& [key, value] : values) map.Set(key, Node::Float(value));
+    return map;
+  }
+  static std::map<std::string, double> FromNode(const Node& node) {
+    std::map<std::string, double> values;
+    for (const auto& key : node.Keys()) values[key] = node.Find(key)->AsDouble();
     return values;
   }
 };

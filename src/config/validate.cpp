@@ -316,6 +316,16 @@ void CheckField(const FieldSpec& field, Node& value, const std::string& key,
       }
       return;
     }
+    case FieldType::kFloatMap:
+      // the names are the caller's to check (a rule that knows them); each value is a float
+      if (!value.IsMap()) {
+        TypeError(field.TypeText(), value, key, diagnostics);
+        return;
+      }
+      for (auto& entry : value.MutableEntries()) {
+        CheckScalar(field, FieldType::kFloat, entry.value, JoinKey(key, entry.key), diagnostics);
+      }
+      return;
     case FieldType::kSection:
       if (!value.IsMap()) {
         TypeError("a dict", value, key, diagnostics);

@@ -170,6 +170,30 @@ ORCH_SCHEMA_SINGLETON(InvalidActionSchema, BuildInvalidAction)
 ORCH_SCHEMA_SINGLETON(SeedGardenSchema, BuildSeedGarden)
 #undef ORCH_SCHEMA_SINGLETON
 
+const std::vector<std::string>& SeedGardenHeadNames() {
+  static const std::vector<std::string> names = {
+      "slot", "blueprint", "style", "tempo", "alpha_target", "alpha_speed", "alpha_curve", "op"};
+  return names;
+}
+
+std::vector<std::string> InvalidActionHeadNames(int64_t num_heads) {
+  if (num_heads == 1) return {"action"};
+  std::vector<std::string> names;
+  for (int64_t head = 0; head < num_heads; ++head) names.push_back(fmt::format("head{}", head));
+  return names;
+}
+
+std::vector<std::string> ActionHeadNames(const config::Node& env) {
+  const Node* name = env.Find("name");
+  if (name == nullptr || !name->IsString()) return {};
+  if (name->AsString() == "seed-garden") return SeedGardenHeadNames();
+  if (name->AsString() == "invalid-action") {
+    const Node* heads = env.Find("num_heads");
+    return InvalidActionHeadNames(heads != nullptr && heads->IsInt() ? heads->AsInt() : 1);
+  }
+  return {"action"};
+}
+
 std::vector<std::pair<std::string, const config::Schema*>> EnvSchemas() {
 #define ORCH_ENV_SCHEMA(name, Options, schema, make) {name, &schema()},
   return {ORCH_ENVS(ORCH_ENV_SCHEMA)};

@@ -89,6 +89,15 @@ std::vector<std::pair<std::string, const config::Schema*>> EnvSchemas();
 /// Names of the DMControl tasks (the envs TD-MPC2 runs on; env_list.h).
 const std::vector<std::string>& DmcTaskNames();
 
+/// The seed garden's eight action heads, in the order of its actions.
+const std::vector<std::string>& SeedGardenHeadNames();
+/// The invalid-action task's heads: "action" alone, or head0, head1, ... when several.
+std::vector<std::string> InvalidActionHeadNames(int64_t num_heads);
+/// The action heads of the env a validated `env` section describes, by the names a policy's
+/// heads take ("action" for one discrete head and for continuous actions): what the front end
+/// checks per-head settings against before a run starts. The envs name their heads from it.
+std::vector<std::string> ActionHeadNames(const config::Node& env);
+
 const config::Schema& DmcTaskSchema();
 const config::Schema& ControlledPendulumSchema();
 const config::Schema& CartPoleSchema();

@@ -44,10 +44,8 @@ InvalidActionEnv::InvalidActionEnv(const InvalidActionOptions& options, uint64_t
   // one head "action", or head0, head1, ...
   spec_.kind = ActionSpec::Kind::kDiscrete;
   spec_.masked = true;
-  for (int head_idx = 0; head_idx < num_heads_; ++head_idx) {
-    spec_.head_names.push_back(num_heads_ == 1 ? "action" : "head" + std::to_string(head_idx));
-    spec_.head_sizes.push_back(dim_);
-  }
+  spec_.head_names = InvalidActionHeadNames(num_heads_);
+  spec_.head_sizes.assign(num_heads_, dim_);
   states_.assign(num_heads_, 0);
   masks_.assign(static_cast<size_t>(dim_) * num_heads_, 1);
 }

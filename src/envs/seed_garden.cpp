@@ -211,8 +211,7 @@ SeedGardenEnv::SeedGardenEnv(const SeedGardenOptions& options, uint64_t run_seed
   // eight masked heads
   spec_.kind = ActionSpec::Kind::kDiscrete;
   spec_.masked = true;
-  spec_.head_names = {"slot",         "blueprint",   "style",       "tempo",
-                      "alpha_target", "alpha_speed", "alpha_curve", "op"};
+  spec_.head_names = SeedGardenHeadNames();
   spec_.head_sizes = {num_slots_,       kNumBlueprints,  kNumStyles,      kNumTempos,
                       kNumAlphaTargets, kNumAlphaSpeeds, kNumAlphaCurves, kNumOps};
   if (options_.slot_masks == "per_op") {

@@ -120,5 +120,43 @@ TEST(PpoCliTest, PerOpSlotMasksNeedTheLstmBundle) {
   EXPECT_EQ(optimistic.exit_code, 0) << optimistic.err;
 }
 
+// Esper's per-head entropy coefficients name the env's action heads: checked before anything
+// runs, with the heads listed and the closest one suggested
+TEST(PpoCliTest, EntropyMultipliersNameTheEnvsActionHeads) {
+  TempDir dir("ppo-cli-ent-heads");
+  fs::path store = dir.path() / "orch.db";
+  auto misspelt = RunOrch({"run", "configs/ppo/seed_garden.yaml", "+ppo.ent_head_coef.blueprnt=1.3",
+                           "--store", store.string()});
+  EXPECT_EQ(misspelt.exit_code, 2);
+  EXPECT_TRUE(Contains(misspelt.err,
+                       "override #1 '+ppo.ent_head_coef.blueprnt=1.3': ppo.ent_head_coef.blueprnt: "
+                       "env 'seed-garden' has no action head 'blueprnt'; its heads: slot, "
+                       "blueprint, style, tempo, alpha_target, alpha_speed, alpha_curve, op. Did "
+                       "you mean 'blueprint'?"))
+      << misspelt.err;
+  auto negative = RunOrch({"run", "configs/ppo/seed_garden.yaml", "+ppo.ent_head_coef.op=-1",
+                           "--store", store.string()});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_TRUE(Contains(negative.err, "ppo.ent_head_coef.op: expected float >= 0, got -1.0"))
+      << negative.err;
+  auto not_a_dict = RunOrch({"run", "configs/ppo/seed_garden.yaml", "ppo.ent_head_coef=[1,2]",
+                             "--store", store.string()});
+  EXPECT_EQ(not_a_dict.exit_code, 2);
+  EXPECT_TRUE(Contains(not_a_dict.err, "expected dict[string, float], got list")) << not_a_dict.err;
+  // the multi-discrete identity task names its heads head0, head1, ...
+  auto one_head = RunOrch({"compose", "configs/ppo/invalid_action.yaml", "env.num_heads=1",
+                           "+ppo.ent_head_coef.head1=2"});
+  EXPECT_EQ(one_head.exit_code, 2);
+  EXPECT_TRUE(Contains(one_head.err, "its heads: action.")) << one_head.err;
+  EXPECT_EQ(RunOrch({"compose", "configs/ppo/invalid_action.yaml", "env.num_heads=3",
+                     "+ppo.ent_head_coef.head1=2"})
+                .exit_code,
+            0);
+  EXPECT_FALSE(fs::exists(store));
+  auto runs = RunOrch({"run", "configs/ppo/seed_garden.yaml", "+ppo.ent_head_coef.blueprint=1.3",
+                       "ppo.total_steps=100", "ppo.eval_episodes=1", "--store", store.string()});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+}
+
 }  // namespace
 }  // namespace orch::app

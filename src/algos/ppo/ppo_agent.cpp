@@ -185,6 +185,9 @@ UpdateStats PpoAgent::Update(const Rollout& rollout, const UpdateRates& rates,
         head.log_prob = log_prob;
         head.old_log_prob = batch.old_log_prob.at(name);
         head.entropy = eval.entropy.at(name);
+        if (auto coef = options_.ent_head_coef.find(name); coef != options_.ent_head_coef.end()) {
+          head.entropy_multiplier = coef->second;
+        }
         auto relevant = batch.relevance.find(name);
         if (weighted && relevant != batch.relevance.end()) {
           head.weight = relevant->second.to(at::kFloat);

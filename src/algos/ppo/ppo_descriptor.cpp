@@ -13,7 +13,7 @@ const algos::AlgorithmDescriptor& Descriptor() {
     d.namespaces = {{"ppo", &PpoSchema()}};
     d.schema_pages = {{"ppo", &PpoSchema()}, {"ppo.policy", &PolicySchema()}};
     d.envs = {"cartpole", "pendulum", "invalid-action", "seed-garden"};
-    d.rules = {CheckPolicyFitsEnv};
+    d.rules = {CheckPolicyFitsEnv, CheckEntropyHeads};
     // whole updates only, as CleanRL counts them: total_steps / (num_envs x num_steps) rollouts
     d.budget = [](const config::Node& root) {
       const int64_t total = algos::IntAt(root, "ppo.total_steps");

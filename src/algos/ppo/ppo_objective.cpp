@@ -115,15 +115,17 @@ class ObjectiveFunction : public torch::autograd::Function<ObjectiveFunction> {
       const double denominator = weight != nullptr ? std::max(count, 1.0) : samples;
       double mean = 0.0;
       float* slope = slopes[head_count + h].data_ptr<float>();
+      // (a multiplier of 1 leaves every value as it was without one: x * 1.0 is x)
+      const double coef = options.ent_coef * heads[h].entropy_multiplier;
       for (int64_t i = 0; i < n; ++i) {
         const double w =
             (weight != nullptr ? weight[i] : 1.0) * (scale != nullptr ? scale[i] : 1.0);
         mean += w * entropy[i];
-        slope[i] = static_cast<float>(-options.ent_coef * w / denominator);
+        slope[i] = static_cast<float>(-coef * w / denominator);
       }
       mean /= denominator;
       out[4 + h] = mean;
-      entropy_total += mean;
+      entropy_total += heads[h].entropy_multiplier * mean;
     }
 
     // the value loss, clipped around the rollout's values
@@ -189,7 +191,7 @@ ObjectiveResult PpoObjective(const std::vector<HeadTerms>& heads, const at::Tens
   std::vector<at::Tensor> inputs;
   for (const auto& head : heads) {
     flat_heads.push_back({head.name, at::Tensor(), flat(head.old_log_prob), at::Tensor(),
-                          flat(head.entropy_scale), flat(head.weight)});
+                          flat(head.entropy_scale), flat(head.weight), head.entropy_multiplier});
     inputs.push_back(head.log_prob.reshape({-1}));
   }
   for (const auto& head : heads) inputs.push_back(head.entropy.reshape({-1}));

@@ -23,6 +23,8 @@ struct HeadTerms {
   at::Tensor entropy_scale;
   /// Where the head's choice was relevant (Esper's causal mask), or undefined for everywhere.
   at::Tensor weight;
+  /// The head's multiple of ent_coef (Esper's per-head entropy coefficients; ppo.ent_head_coef).
+  double entropy_multiplier = 1.0;
 };
 
 struct ObjectiveOptions {
@@ -39,13 +41,14 @@ struct ObjectiveResult {
   at::Tensor loss;  ///< a scalar with grad_fn
   /// [4 + heads] double, no gradient: policy loss, value loss, approx-KL (sum over heads of
   /// n_valid / N times the masked mean of (r - 1) - log r), clipped fraction numerator over its
-  /// denominator as one value, then each head's (weighted) mean entropy, in `heads` order.
+  /// denominator as one value, then each head's (weighted) mean entropy, in `heads` order
+  /// (before its multiplier).
   at::Tensor stats;
 };
 
-/// loss = policy_loss - ent_coef * sum_h entropy_h + vf_coef * value_loss, where
+/// loss = policy_loss - ent_coef * sum_h m_h entropy_h + vf_coef * value_loss, where
 ///   policy_loss = -sum_h masked_mean_h(min(r A, clip(r, 1 +- clip_coef) A)), r = exp(logp - old)
-///   entropy_h   = masked_mean_h(scale_h * entropy_h)
+///   entropy_h   = masked_mean_h(scale_h * entropy_h), m_h its head's entropy_multiplier
 ///   value_loss  = mean(0.5 max((v - R)^2, (old_v + clip(v - old_v, +- value_clip) - R)^2))
 /// (without clip_vloss, mean(0.5 (v - R)^2)). `advantages`, `returns` and `old_values` are [N].
 ObjectiveResult PpoObjective(const std::vector<HeadTerms>& heads, const at::Tensor& value,

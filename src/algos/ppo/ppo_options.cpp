@@ -3,8 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "algos/ppo/policy/policy_list.h"
+#include "common/string_util.h"
 #include "config/key_path.h"
+#include "envs/env_options.h"
 
 namespace orch::ppo {
 namespace {
@@ -78,6 +82,10 @@ std::unique_ptr<config::Schema> BuildSchema() {
       .Max(1);
   b.Field("normalize_entropy", &O::normalize_entropy,
           "divide each head's entropy by log(#valid actions) (Esper)");
+  b.Field("ent_head_coef", &O::ent_head_coef,
+          "per action head, its multiple of ent_coef (Esper's per-head entropy coefficients), "
+          "e.g. {blueprint: 1.3}; a head not named keeps 1")
+      .NonNegative();
   b.Field("vf_coef", &O::vf_coef, "value loss weight").NonNegative();
   b.Field("max_grad_norm", &O::max_grad_norm, "global gradient-norm clip").Positive();
   b.Field("target_kl", &O::target_kl, "KL target for early stopping; null = no early stop")
@@ -173,6 +181,27 @@ void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics) {
                       "the mlp bundle draws its heads independently, so it cannot choose the slot "
                       "among those the drawn op allows",
                       "Use ppo.policy.type=lstm (op first), or env.slot_masks=optimistic", "rule");
+  }
+}
+
+void CheckEntropyHeads(config::Node& root, Diagnostics& diagnostics) {
+  Node* coefficients = config::FindPathMutable(root, "ppo.ent_head_coef");
+  const Node* env = root.Find("env");
+  if (coefficients == nullptr || !coefficients->IsMap() || env == nullptr || !env->IsMap()) {
+    return;
+  }
+  const std::vector<std::string> heads = envs::ActionHeadNames(*env);
+  if (heads.empty()) return;  // no env name: reported by the env schema
+  const std::string env_name = env->Find("name")->AsString();
+  for (const auto& entry : coefficients->Entries()) {
+    if (std::find(heads.begin(), heads.end(), entry.key) != heads.end()) continue;
+    std::string suggestion = DidYouMeanSentence(entry.key, heads);
+    diagnostics.Error(
+        entry.key_origin, config::JoinKey("ppo.ent_head_coef", entry.key),
+        fmt::format("env '{}' has no action head '{}'; its heads: {}", env_name, entry.key,
+                    Join(heads, ", ")),
+        suggestion.empty() ? fmt::format("Name one of: {}", Join(heads, ", ")) : suggestion,
+        "rule");
   }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,27 +30,30 @@ struct PolicyOptions {
 
 /// PPO (ppo-policy.md §5-6): CleanRL's implementation details with Esper's options.
 struct PpoOptions {
-  int64_t total_steps = 500'000;                ///< environment steps of training (all envs)
-  int64_t num_envs = 4;                         ///< parallel environments
-  int64_t num_steps = 128;                      ///< rollout length per env and update
-  double lr = 2.5e-4;                           ///< Adam learning rate
-  double adam_eps = 1e-5;                       ///< Adam epsilon
-  bool anneal_lr = true;                        ///< linear decay of lr to 0
-  double weight_decay = 0.0;                    ///< Adam weight decay
-  double gamma = 0.99;                          ///< discount
-  double gae_lambda = 0.95;                     ///< GAE lambda
-  int64_t num_minibatches = 4;                  ///< minibatches per epoch
-  int64_t update_epochs = 4;                    ///< epochs per update (feed-forward policies)
-  int64_t recurrent_epochs = 1;                 ///< epochs per update for recurrent policies
-  bool norm_adv = true;                         ///< normalise advantages
-  std::string adv_norm_scope = "minibatch";     ///< minibatch (CleanRL) | buffer (Esper)
-  double clip_coef = 0.2;                       ///< surrogate clip ratio
-  bool clip_vloss = true;                       ///< clip the value loss
-  double value_clip = 0.2;                      ///< value clip range (Esper: 10.0)
-  double ent_coef = 0.01;                       ///< entropy bonus (at the start, when annealed)
-  std::optional<double> ent_coef_final;         ///< the floor it decays to; null = constant
-  double ent_anneal_fraction = 1.0;             ///< share of training the decay takes
-  bool normalize_entropy = false;               ///< entropy / log(#valid) per head (Esper)
+  int64_t total_steps = 500'000;             ///< environment steps of training (all envs)
+  int64_t num_envs = 4;                      ///< parallel environments
+  int64_t num_steps = 128;                   ///< rollout length per env and update
+  double lr = 2.5e-4;                        ///< Adam learning rate
+  double adam_eps = 1e-5;                    ///< Adam epsilon
+  bool anneal_lr = true;                     ///< linear decay of lr to 0
+  double weight_decay = 0.0;                 ///< Adam weight decay
+  double gamma = 0.99;                       ///< discount
+  double gae_lambda = 0.95;                  ///< GAE lambda
+  int64_t num_minibatches = 4;               ///< minibatches per epoch
+  int64_t update_epochs = 4;                 ///< epochs per update (feed-forward policies)
+  int64_t recurrent_epochs = 1;              ///< epochs per update for recurrent policies
+  bool norm_adv = true;                      ///< normalise advantages
+  std::string adv_norm_scope = "minibatch";  ///< minibatch (CleanRL) | buffer (Esper)
+  double clip_coef = 0.2;                    ///< surrogate clip ratio
+  bool clip_vloss = true;                    ///< clip the value loss
+  double value_clip = 0.2;                   ///< value clip range (Esper: 10.0)
+  double ent_coef = 0.01;                    ///< entropy bonus (at the start, when annealed)
+  std::optional<double> ent_coef_final;      ///< the floor it decays to; null = constant
+  double ent_anneal_fraction = 1.0;          ///< share of training the decay takes
+  bool normalize_entropy = false;            ///< entropy / log(#valid) per head (Esper)
+  /// Per action head, its multiple of ent_coef (Esper's per-head entropy coefficients); a head
+  /// not named keeps 1.
+  std::map<std::string, double> ent_head_coef;
   double vf_coef = 0.5;                         ///< value loss weight
   double max_grad_norm = 0.5;                   ///< global gradient-norm clip
   std::optional<double> target_kl;              ///< early stop threshold base; null = none
@@ -75,5 +79,8 @@ const config::Schema& PpoSchema();
 /// only (Pendulum-v1's are continuous: use `mlp`); `mlp` cannot honour the seed garden's per-op
 /// slot masks (it does not draw the op first).
 void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics);
+
+/// A cross-namespace rule: every head named in ppo.ent_head_coef is an action head of the env.
+void CheckEntropyHeads(config::Node& root, Diagnostics& diagnostics);
 
 }  // namespace orch::ppo

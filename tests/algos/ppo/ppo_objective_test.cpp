@@ -1,7 +1,7 @@
 // Tests src/algos/ppo/ppo_objective.cpp against the same loss composed of LibTorch operations
 // (the formulation in its header): the loss, the statistics and the gradient with respect to
 // every log-probability, entropy and value, per head under causal weights and with the joint
-// ratio, with the value clip on and off.
+// ratio, with the value clip on and off, and with per-head entropy multipliers.
 #include "algos/ppo/ppo_objective.h"
 
 #include <gtest/gtest.h>
@@ -77,7 +77,7 @@ std::pair<at::Tensor, std::vector<double>> Composed(const Inputs& in, const Obje
     at::Tensor mean =
         (head.entropy * head.entropy_scale * weight).sum() / weight.sum().clamp_min(1);
     entropies.push_back(mean.item<double>());
-    entropy_total = entropy_total + mean;
+    entropy_total = entropy_total + head.entropy_multiplier * mean;
   }
   at::Tensor value_loss;
   if (o.clip_vloss) {
@@ -104,8 +104,12 @@ std::vector<at::Tensor> Differentiable(const Inputs& in) {
   return inputs;
 }
 
-void ExpectSameAsComposed(const ObjectiveOptions& options) {
+void ExpectSameAsComposed(const ObjectiveOptions& options,
+                          const std::vector<double>& entropy_multipliers = {}) {
   Inputs in = MakeInputs();
+  for (size_t head = 0; head < entropy_multipliers.size(); ++head) {
+    in.heads[head].entropy_multiplier = entropy_multipliers[head];
+  }
   auto [expected_loss, expected_stats] = Composed(in, options);
   std::vector<at::Tensor> expected = torch::autograd::grad({expected_loss}, Differentiable(in));
 
@@ -143,6 +147,15 @@ TEST(PpoObjectiveTest, WithoutTheValueClipAndOtherCoefficientsMatchesTheComposed
   options.ent_coef = 0.05;
   options.vf_coef = 1.0;
   ExpectSameAsComposed(options);
+}
+
+// Esper's per-head entropy coefficients: each head's bonus (and its entropy gradient) scaled by
+// its own multiplier; the logged entropies stay the heads' own
+TEST(PpoObjectiveTest, PerHeadEntropyMultipliersMatchTheComposedLoss) {
+  ObjectiveOptions options;
+  options.ent_coef = 0.05;
+  ExpectSameAsComposed(options, {2.5, 0.0});
+  ExpectSameAsComposed(options, {0.0, 1.3});
 }
 
 TEST(PpoObjectiveTest, TheGradientScalesWithTheUpstreamGradient) {

@@ -252,6 +252,56 @@ TEST_F(PpoWorkloadTest, TheEntropyCoefficientDecaysToItsFloorAndResumesOnSchedul
             constant.metrics.values.at("losses/policy_loss").at(600));
 }
 
+// Esper's per-head entropy coefficients: a multiplier m on every head is ent_coef x m (2 and 0
+// are exact in binary, so the runs agree bit for bit), and one head's multiplier changes the
+// run
+TEST_F(PpoWorkloadTest, PerHeadEntropyMultipliersScaleTheirHeadsBonus) {
+  config::Node config = Config("seed-garden", "lstm",
+                               {{"total_steps", 300},
+                                {"num_envs", 2},
+                                {"num_steps", 50},
+                                {"num_minibatches", 2},
+                                {"eval_every", 300},
+                                {"eval_episodes", 2},
+                                {"checkpoint_every", 0}});
+  config::Node& ppo = *config.FindMutable("ppo");
+  auto every_head = [](double multiplier) {
+    config::Node map = config::Node::MakeMap();
+    for (const auto& head : envs::SeedGardenHeadNames()) {
+      map.Set(head, config::Node::Float(multiplier));
+    }
+    return map;
+  };
+  auto without_coefficient = [](const RunResult& run) {
+    Series series = run.metrics.Deterministic();
+    series.erase("charts/ent_coef");
+    return series;
+  };
+  ppo.Set("ent_coef", config::Node::Float(0.05));
+  const RunResult plain = RunPpo(config, dir_ / "plain");
+  ASSERT_EQ(plain.outcome, rl::WorkloadOutcome::kCompleted);
+
+  ppo.Set("ent_coef", config::Node::Float(0.025));
+  ppo.Set("ent_head_coef", every_head(2.0));
+  EXPECT_EQ(without_coefficient(RunPpo(config, dir_ / "doubled")), without_coefficient(plain));
+
+  ppo.Set("ent_coef", config::Node::Float(0.0));
+  ppo.Set("ent_head_coef", config::Node::MakeMap());
+  const RunResult no_bonus = RunPpo(config, dir_ / "no-bonus");
+  ppo.Set("ent_coef", config::Node::Float(0.05));
+  ppo.Set("ent_head_coef", every_head(0.0));
+  EXPECT_EQ(without_coefficient(RunPpo(config, dir_ / "zeroed")), without_coefficient(no_bonus));
+  EXPECT_NE(no_bonus.metrics.values.at("losses/policy_loss").at(300),
+            plain.metrics.values.at("losses/policy_loss").at(300));
+
+  config::Node blueprint = config::Node::MakeMap();
+  blueprint.Set("blueprint", config::Node::Float(3.0));
+  ppo.Set("ent_head_coef", blueprint);
+  const RunResult one_head = RunPpo(config, dir_ / "one-head");
+  EXPECT_NE(one_head.metrics.values.at("losses/policy_loss").at(300),
+            plain.metrics.values.at("losses/policy_loss").at(300));
+}
+
 TEST_F(PpoWorkloadTest, ACheckpointOfAnotherShapeOrVersionIsRefused) {
   config::Node config = Config("seed-garden", "lstm",
                                {{"total_steps", 100},
