@@ -185,7 +185,7 @@ void CheckPolicyFitsEnv(config::Node& root, Diagnostics& diagnostics) {
 }
 
 void CheckEntropyHeads(config::Node& root, Diagnostics& diagnostics) {
-  Node* coefficients = config::FindPathMutable(root, "ppo.ent_head_coef");
+  const Node* coefficients = config::FindPath(root, "ppo.ent_head_coef");
   const Node* env = root.Find("env");
   if (coefficients == nullptr || !coefficients->IsMap() || env == nullptr || !env->IsMap()) {
     return;
