@@ -4,8 +4,8 @@
 # This file is the single source of the package list: .ci/run and the README call it.
 set -euo pipefail
 
-# the libraries orch links besides LibTorch (tools/device-kit.sh gathers these for a machine
-# with a CUDA PyTorch and no Debian archive: --libraries prints them)
+# the libraries orch builds with besides LibTorch, CLI11 headers only (tools/device-kit.sh
+# gathers these for a machine with a CUDA PyTorch and no Debian archive: --libraries prints them)
 LIBRARIES=(libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev libtbb-dev libfmt-dev libmujoco-dev
            libssl-dev libcli11-dev)
 if [[ "${1:-}" == "--libraries" ]]; then
