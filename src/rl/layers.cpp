@@ -25,8 +25,10 @@ int64_t CountValues(const std::vector<at::Tensor>& tensors) {
 }
 
 at::Tensor SimNorm(const at::Tensor& x, int64_t group) {
-  std::vector<int64_t> grouped = x.sizes().vec();
-  grouped.back() /= group;
+  // [..., D] viewed as [..., D / group, group] (built without back(), which GCC 14 takes for
+  // an index of -1 into a vector it cannot tell is non-empty)
+  std::vector<int64_t> grouped(x.sizes().begin(), x.sizes().end() - 1);
+  grouped.push_back(x.size(-1) / group);
   grouped.push_back(group);
   return torch::softmax(x.view(grouped), -1).view(x.sizes());
 }

@@ -170,8 +170,8 @@ at::Tensor AuxValueHeadsImpl::forward(const at::Tensor& z) {
   }
   // joint: [..., K * bins] read as [..., K, bins] (head i owns logits i*bins .. (i+1)*bins - 1),
   // then the head axis moved to the front: [K, ..., bins]
-  std::vector<int64_t> split = z.sizes().vec();
-  split.back() = heads_;
+  std::vector<int64_t> split(z.sizes().begin(), z.sizes().end() - 1);
+  split.push_back(heads_);
   split.push_back(bins_);
   return linears_[0]->forward(z).view(split).movedim(-2, 0);
 }
