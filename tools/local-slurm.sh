@@ -159,6 +159,10 @@ start_accounting() {
   fi
 }
 
+# a start that fails stops what it had started (each daemon is recorded as soon as it has a
+# pid), so that no half-started cluster holds the ports the next start needs
+start_failed() { stop >&2 || true; die "$*"; }
+
 start() {
   [ "$(id -u)" = 0 ] || die "must run as root"
   if all_alive; then echo "already running"; status; return 0; fi
@@ -175,19 +179,23 @@ start() {
   munged --origin=127.0.0.1 --key-file="$DIR/munge/munge.key" --socket="$DIR/run/munge.socket" \
          --pid-file="$DIR/run/munged.pid" --seed-file="$DIR/munge/munged.seed" \
          --log-file="$DIR/log/munged.log"
-  wait_for 10 test -s "$DIR/run/munged.pid" || die "munged did not start; see $DIR/log/munged.log"
+  wait_for 10 test -s "$DIR/run/munged.pid" \
+    || start_failed "munged did not start; see $DIR/log/munged.log"
   echo "munged $(cat "$DIR/run/munged.pid")" >> "$PIDS"
   if [ "$ACCT" = 1 ]; then start_accounting; fi
 
   slurmctld -f "$CONF"
-  wait_for 15 scontrol ping || die "slurmctld not answering; see $DIR/log/slurmctld.log"
+  wait_for 15 test -s "$DIR/run/slurmctld.pid" \
+    || start_failed "slurmctld did not start; see $DIR/log/slurmctld.log"
   echo "slurmctld $(cat "$DIR/run/slurmctld.pid")" >> "$PIDS"
+  wait_for 15 scontrol ping || start_failed "slurmctld not answering; see $DIR/log/slurmctld.log"
 
   slurmd -f "$CONF" -N localhost
-  wait_for 15 test -s "$DIR/run/slurmd.pid" || die "slurmd did not start; see $DIR/log/slurmd.log"
+  wait_for 15 test -s "$DIR/run/slurmd.pid" \
+    || start_failed "slurmd did not start; see $DIR/log/slurmd.log"
   echo "slurmd $(cat "$DIR/run/slurmd.pid")" >> "$PIDS"
 
-  wait_for 30 node_idle || die "node not idle; see $DIR/log/slurmd.log and slurmctld.log"
+  wait_for 30 node_idle || start_failed "node not idle; see $DIR/log/slurmd.log and slurmctld.log"
   echo "started in $((SECONDS - t0)) s; pids (also in $PIDS):"
   sed 's/^/  /' "$PIDS"
   echo "export SLURM_CONF=$CONF"
