@@ -23,8 +23,7 @@ const std::vector<std::string>& RunStatuses() {
 
 std::vector<OptionSpec> RunFilterOptions() {
   return {
-      {"status", "S",
-       "only runs with this status (queued, running, completed, failed, interrupted)"},
+      {"status", "S", "only runs with this status (" + Join(RunStatuses(), ", ") + ")"},
       {"algo", "A", "only runs of this algorithm"},
       {"name", "TEXT", "only runs whose name contains TEXT"},
       {"tag", "TAG", "only runs with this tag (repeatable: every one)"},
